@@ -1,0 +1,188 @@
+// Package database connects Okno to PostgreSQL: it prepares the database and
+// the application role, runs the embedded goose migrations as the owner, and
+// opens the pool the application uses as okno_app, a role that owns nothing and
+// cannot bypass row-level security.
+//
+// Tenant scope is applied in exactly one place, InAgency, which sets
+// app.agency_id for the current transaction only (never for the session, which
+// would leak between tenants on pooled connections).
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/okno-oiv/okno/migrations"
+)
+
+// AppRole is the PostgreSQL role the application runs as.
+const AppRole = "okno_app"
+
+// Prepare makes the database named in ownerURL ready: it creates the database
+// when missing (connecting to the server's postgres database for that), makes
+// sure the application role exists without BYPASSRLS, and applies migrations.
+// appPassword, when not empty, becomes the application role's password.
+func Prepare(ctx context.Context, ownerURL, appPassword string) error {
+	if err := ensureDatabase(ctx, ownerURL); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", err)
+	}
+	defer conn.Close(ctx)
+	if err := ensureAppRole(ctx, conn, appPassword); err != nil {
+		return err
+	}
+	return migrate(ctx, ownerURL)
+}
+
+func ensureDatabase(ctx context.Context, ownerURL string) error {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err == nil {
+		return conn.Close(ctx)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name
+		return fmt.Errorf("connect to database: %w", err)
+	}
+	u, perr := url.Parse(ownerURL)
+	if perr != nil {
+		return fmt.Errorf("parse database URL: %w", perr)
+	}
+	name := u.Path[1:]
+	u.Path = "/postgres"
+	server, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		return fmt.Errorf("connect to server to create database %q: %w", name, err)
+	}
+	defer server.Close(ctx)
+	if _, err := server.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		var exists *pgconn.PgError
+		if errors.As(err, &exists) && exists.Code == "42P04" { // duplicate_database: a parallel start made it
+			return nil
+		}
+		return fmt.Errorf("create database %q: %w", name, err)
+	}
+	return nil
+}
+
+func ensureAppRole(ctx context.Context, conn *pgx.Conn, appPassword string) error {
+	// Roles are cluster-wide: several Okno databases on one server share it.
+	_, err := conn.Exec(ctx, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+AppRole+`') THEN
+			CREATE ROLE `+AppRole+` LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+		END IF;
+	END $$`)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23505" { // a parallel start created it
+			return fmt.Errorf("create role %s: %w", AppRole, err)
+		}
+	}
+	if appPassword != "" {
+		if _, err := conn.Exec(ctx, "ALTER ROLE "+AppRole+" PASSWORD "+quoteLiteral(appPassword)); err != nil {
+			return fmt.Errorf("set password of role %s: %w", AppRole, err)
+		}
+	}
+	return nil
+}
+
+func quoteLiteral(s string) string {
+	out := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			out = append(out, '\'')
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '\''))
+}
+
+func migrate(ctx context.Context, ownerURL string) error {
+	cfg, err := pgx.ParseConfig(ownerURL)
+	if err != nil {
+		return fmt.Errorf("parse database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	// The advisory lock lets several server processes start at once safely.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files,
+		goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// AppURL is ownerURL with the user replaced by the application role.
+func AppURL(ownerURL, appPassword string) (string, error) {
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return "", fmt.Errorf("parse database URL: %w", err)
+	}
+	if appPassword != "" {
+		u.User = url.UserPassword(AppRole, appPassword)
+	} else {
+		u.User = url.User(AppRole)
+	}
+	return u.String(), nil
+}
+
+// Open opens the application's connection pool.
+func Open(ctx context.Context, appURL string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect as %s: %w", AppRole, err)
+	}
+	return pool, nil
+}
+
+// InAgency runs fn in one transaction scoped to the agency: row-level security
+// shows and accepts only that agency's rows. The transaction commits when fn
+// returns nil and rolls back otherwise.
+func InAgency(ctx context.Context, pool *pgxpool.Pool, agencyID uuid.UUID, fn func(pgx.Tx) error) error {
+	if agencyID == uuid.Nil {
+		return errors.New("database: InAgency called without an agency")
+	}
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.agency_id', $1, true)", agencyID.String()); err != nil {
+			return fmt.Errorf("set agency scope: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// Unscoped runs fn in a transaction with no agency scope: tenant tables show
+// no rows. Only reference tables (agencies, the login directory) are usable.
+func Unscoped(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, fn)
+}
