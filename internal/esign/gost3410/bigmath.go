@@ -1,0 +1,114 @@
+package gost3410
+
+import (
+	"fmt"
+	"io"
+	"math/big"
+)
+
+// scalar is a number modulo q.
+type scalar = *big.Int
+
+func (c *Curve) scalarFromLE(raw []byte) scalar { return new(big.Int).SetBytes(reversed(raw)) }
+
+func (c *Curve) scalarToLE(d scalar) []byte {
+	out := make([]byte, c.size)
+	d.FillBytes(out)
+	reverse(out)
+	return out
+}
+
+func (c *Curve) inScalarRange(d scalar) bool { return d.Sign() > 0 && d.Cmp(c.q) < 0 }
+
+// randomScalar draws a uniform scalar in [1, q-1] by rejection: bytes are
+// masked to the bit length of q and retried until in range.
+func (c *Curve) randomScalar(rand io.Reader) (scalar, error) {
+	buf := make([]byte, c.size)
+	mask := byte(0xff >> (8*c.size - c.q.BitLen()))
+	for {
+		if _, err := io.ReadFull(rand, buf); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrRandomSourceFailed, err)
+		}
+		buf[0] &= mask
+		k := new(big.Int).SetBytes(buf)
+		if c.inScalarRange(k) {
+			return k, nil
+		}
+	}
+}
+
+// signS returns s = r·d + k·e mod q.
+func (c *Curve) signS(r *big.Int, d, k scalar, e *big.Int) *big.Int {
+	s := new(big.Int).Mul(r, d)
+	ke := new(big.Int).Mul(k, e)
+	s.Add(s, ke)
+	return s.Mod(s, c.q)
+}
+
+// baseMult returns the affine coordinates of k·P.
+func (c *Curve) baseMult(k scalar) (x, y *big.Int) {
+	x, y, _ = c.affineMult(c.gx, c.gy, k)
+	return x, y
+}
+
+// combinedMult returns the x coordinate of z1·P + z2·Q; ok is false when
+// the sum is the point at infinity.
+func (c *Curve) combinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
+	x1, y1, inf1 := c.affineMult(c.gx, c.gy, z1)
+	x2, y2, inf2 := c.affineMult(qx, qy, z2)
+	switch {
+	case inf1 && inf2:
+		return nil, false
+	case inf1:
+		return x2, true
+	case inf2:
+		return x1, true
+	}
+	x, _, inf := c.affineAdd(x1, y1, x2, y2)
+	return x, !inf
+}
+
+// affineMult is double-and-add in affine coordinates.
+func (c *Curve) affineMult(px, py, k *big.Int) (x, y *big.Int, inf bool) {
+	inf = true
+	for i := k.BitLen() - 1; i >= 0; i-- {
+		if !inf {
+			x, y, inf = c.affineAdd(x, y, x, y)
+		}
+		if k.Bit(i) == 1 {
+			if inf {
+				x, y, inf = new(big.Int).Set(px), new(big.Int).Set(py), false
+			} else {
+				x, y, inf = c.affineAdd(x, y, px, py)
+			}
+		}
+	}
+	return x, y, inf
+}
+
+// affineAdd adds two finite points, doubling when they are equal.
+func (c *Curve) affineAdd(x1, y1, x2, y2 *big.Int) (x, y *big.Int, inf bool) {
+	p := c.p
+	var lambda *big.Int
+	if x1.Cmp(x2) == 0 {
+		sum := new(big.Int).Add(y1, y2)
+		if sum.Mod(sum, p).Sign() == 0 {
+			return nil, nil, true
+		}
+		num := new(big.Int).Mul(x1, x1)
+		num.Mul(num, big.NewInt(3)).Add(num, c.a)
+		den := new(big.Int).Lsh(y1, 1)
+		lambda = num.Mul(num, den.ModInverse(den.Mod(den, p), p))
+	} else {
+		num := new(big.Int).Sub(y2, y1)
+		den := new(big.Int).Sub(x2, x1)
+		den.Mod(den, p)
+		lambda = num.Mul(num, den.ModInverse(den, p))
+	}
+	lambda.Mod(lambda, p)
+	x = new(big.Int).Mul(lambda, lambda)
+	x.Sub(x, x1).Sub(x, x2).Mod(x, p)
+	y = new(big.Int).Sub(x1, x)
+	y.Mul(y, lambda).Sub(y, y1).Mod(y, p)
+	return x, y, false
+}
