@@ -51,7 +51,7 @@ func segmentProblem(seg string) string {
 	}
 	for i := 0; i < len(seg); i++ {
 		if !isKeyByte(seg[i]) {
-			return fmt.Sprintf("has byte %q at offset %d, only letters, digits, '.', '_' and '-' are allowed", seg[i], i)
+			return fmt.Sprintf("has byte %q at offset %d, only letters, digits, '.', '_' and '-' are allowed", seg[i:i+1], i)
 		}
 	}
 	return ""
