@@ -1,0 +1,104 @@
+// Package people owns who may use Okno: agencies (tenants), their departments
+// and users, roles, passwords (argon2id), lockout after repeated failures,
+// login sessions, and the TOTP second factor with recovery codes.
+//
+// Every change is written together with its audit entry in one transaction
+// scoped to the agency (database.InAgency), so row-level security applies even
+// where a query forgets the agency.
+package people
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Role is what a user may do in an agency.
+type Role string
+
+const (
+	RoleClerk         Role = "clerk"          // специалист: works cases
+	RoleHead          Role = "head"           // руководитель: approves and signs
+	RoleAgencyAdmin   Role = "agency_admin"   // администратор ведомства: people and settings
+	RolePlatformAdmin Role = "platform_admin" // администратор платформы: creates agencies
+)
+
+// AgencyRoles are the roles an agency administrator may give.
+func AgencyRoles() []Role { return []Role{RoleClerk, RoleHead, RoleAgencyAdmin} }
+
+// Title is the role's name in the interface.
+func (r Role) Title() string {
+	switch r {
+	case RoleClerk:
+		return "Специалист"
+	case RoleHead:
+		return "Руководитель"
+	case RoleAgencyAdmin:
+		return "Администратор ведомства"
+	case RolePlatformAdmin:
+		return "Администратор платформы"
+	}
+	return string(r)
+}
+
+// Privileged roles must pass a second factor when their agency requires it.
+func (r Role) Privileged() bool {
+	return r == RoleHead || r == RoleAgencyAdmin || r == RolePlatformAdmin
+}
+
+// Agency is a tenant: one ведомство.
+type Agency struct {
+	ID                  uuid.UUID
+	Code                string
+	Name                string
+	ShortName           string
+	IsPlatform          bool
+	RequireSecondFactor bool
+	CreatedAt           time.Time
+}
+
+// Department is a unit of an agency that cases are assigned to.
+type Department struct {
+	ID        uuid.UUID
+	Name      string
+	UserCount int
+}
+
+// User is a person who logs in.
+type User struct {
+	AgencyID           uuid.UUID
+	ID                 uuid.UUID
+	Login              string
+	FullName           string
+	Role               Role
+	DepartmentID       *uuid.UUID
+	DepartmentName     string
+	MustChangePassword bool
+	DisabledAt         *time.Time
+	LockedUntil        *time.Time
+	SecondFactorOn     bool
+	CreatedAt          time.Time
+}
+
+// Disabled reports whether an administrator switched the user off.
+func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// Errors the web layer turns into Russian messages and statuses.
+var (
+	ErrBadCredentials  = errors.New("people: unknown login or wrong password")
+	ErrDisabled        = errors.New("people: user is disabled")
+	ErrNoSession       = errors.New("people: no such session")
+	ErrSessionExpired  = errors.New("people: session expired")
+	ErrNotFound        = errors.New("people: not found")
+	ErrForbidden       = errors.New("people: not allowed for this role")
+	ErrBadSecondFactor = errors.New("people: wrong one-time code")
+)
+
+// LockedError says the account is locked after too many failures.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("people: account locked until %s", e.Until.Format(time.RFC3339))
+}

@@ -1,0 +1,271 @@
+package people
+
+// All SQL of this package. Functions take a transaction that the caller has
+// already scoped to an agency (or left unscoped for reference tables).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+const userColumns = `u.agency_id, u.id, u.login, u.full_name, u.role, u.department_id, coalesce(d.name, ''),
+	u.must_change_password, u.disabled_at, u.locked_until, u.totp_enabled_at IS NOT NULL, u.created_at`
+
+const userFrom = ` FROM users u LEFT JOIN departments d ON d.agency_id = u.agency_id AND d.id = u.department_id `
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	err := row.Scan(&u.AgencyID, &u.ID, &u.Login, &u.FullName, &u.Role, &u.DepartmentID, &u.DepartmentName,
+		&u.MustChangePassword, &u.DisabledAt, &u.LockedUntil, &u.SecondFactorOn, &u.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	return u, err
+}
+
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503"
+}
+
+// --- agencies (reference table) ---
+
+const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, created_at`
+
+func scanAgency(row pgx.Row) (Agency, error) {
+	var a Agency
+	err := row.Scan(&a.ID, &a.Code, &a.Name, &a.ShortName, &a.IsPlatform, &a.RequireSecondFactor, &a.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	return a, err
+}
+
+func selectAgency(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Agency, error) {
+	return scanAgency(tx.QueryRow(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))
+}
+
+func selectAgencyByCode(ctx context.Context, tx pgx.Tx, code string) (Agency, error) {
+	return scanAgency(tx.QueryRow(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE code = $1`, code))
+}
+
+func selectAgencies(ctx context.Context, tx pgx.Tx) ([]Agency, error) {
+	rows, err := tx.Query(ctx, `SELECT `+agencyColumns+` FROM agencies ORDER BY is_platform DESC, name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agency, error) { return scanAgency(r) })
+}
+
+func insertAgency(ctx context.Context, tx pgx.Tx, a Agency) error {
+	_, err := tx.Exec(ctx, `INSERT INTO agencies (id, code, name, short_name, is_platform, require_second_factor)
+		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.Code, a.Name, a.ShortName, a.IsPlatform, a.RequireSecondFactor)
+	return err
+}
+
+func updateAgencySecondFactor(ctx context.Context, tx pgx.Tx, id uuid.UUID, require bool) error {
+	_, err := tx.Exec(ctx, `UPDATE agencies SET require_second_factor = $2 WHERE id = $1`, id, require)
+	return err
+}
+
+// --- login directory (reference table) ---
+
+func lookupLogin(ctx context.Context, tx pgx.Tx, login string) (agencyID, userID uuid.UUID, err error) {
+	err = tx.QueryRow(ctx, `SELECT agency_id, user_id FROM login_directory WHERE login = $1`, login).Scan(&agencyID, &userID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return
+}
+
+// --- departments ---
+
+func selectDepartments(ctx context.Context, tx pgx.Tx) ([]Department, error) {
+	rows, err := tx.Query(ctx, `SELECT d.id, d.name, count(u.id)::int FROM departments d
+		LEFT JOIN users u ON u.agency_id = d.agency_id AND u.department_id = d.id AND u.disabled_at IS NULL
+		GROUP BY d.agency_id, d.id ORDER BY d.name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Department])
+}
+
+func insertDepartment(ctx context.Context, tx pgx.Tx, agencyID, id uuid.UUID, name string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO departments (agency_id, id, name) VALUES ($1, $2, $3)`, agencyID, id, name)
+	return err
+}
+
+func renameDepartment(ctx context.Context, tx pgx.Tx, id uuid.UUID, name string) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE departments SET name = $2 WHERE id = $1`, id, name)
+	return tag.RowsAffected() == 1, err
+}
+
+// --- users ---
+
+func selectUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) (User, error) {
+	return scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
+}
+
+func selectUsers(ctx context.Context, tx pgx.Tx) ([]User, error) {
+	rows, err := tx.Query(ctx, `SELECT `+userColumns+userFrom+` ORDER BY u.disabled_at IS NOT NULL, u.full_name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+}
+
+// credentials is what a login attempt needs and nothing else leaves this file.
+type credentials struct {
+	hash         string
+	failedLogins int
+	lockedUntil  *time.Time
+	disabled     bool
+	totpSecret   *string
+	totpEnabled  bool
+}
+
+func selectCredentials(ctx context.Context, tx pgx.Tx, id uuid.UUID) (credentials, error) {
+	var c credentials
+	err := tx.QueryRow(ctx, `SELECT password_hash, failed_logins, locked_until, disabled_at IS NOT NULL,
+		totp_secret, totp_enabled_at IS NOT NULL FROM users WHERE id = $1 FOR UPDATE`, id).
+		Scan(&c.hash, &c.failedLogins, &c.lockedUntil, &c.disabled, &c.totpSecret, &c.totpEnabled)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return c, err
+}
+
+func insertUser(ctx context.Context, tx pgx.Tx, u User, passwordHash string) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO users (agency_id, id, login, full_name, role, department_id, password_hash, must_change_password)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		u.AgencyID, u.ID, u.Login, u.FullName, u.Role, u.DepartmentID, passwordHash, u.MustChangePassword); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO login_directory (login, agency_id, user_id) VALUES ($1, $2, $3)`, u.Login, u.AgencyID, u.ID)
+	return err
+}
+
+func updateUserProfile(ctx context.Context, tx pgx.Tx, u User) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET full_name = $2, role = $3, department_id = $4, updated_at = now() WHERE id = $1`,
+		u.ID, u.FullName, u.Role, u.DepartmentID)
+	return tag.RowsAffected() == 1, err
+}
+
+func setUserDisabled(ctx context.Context, tx pgx.Tx, id uuid.UUID, disabled bool) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END, updated_at = now() WHERE id = $1`, id, disabled)
+	return tag.RowsAffected() == 1, err
+}
+
+func setPassword(ctx context.Context, tx pgx.Tx, id uuid.UUID, hash string, mustChange bool) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0,
+		locked_until = NULL, updated_at = now() WHERE id = $1`, id, hash, mustChange)
+	return tag.RowsAffected() == 1, err
+}
+
+func recordFailure(ctx context.Context, tx pgx.Tx, id uuid.UUID, failed int, lockedUntil *time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1`, id, failed, lockedUntil)
+	return err
+}
+
+func resetFailures(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, id)
+	return err
+}
+
+// --- second factor ---
+
+func setTOTPSecret(ctx context.Context, tx pgx.Tx, id uuid.UUID, secret *string) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = NULL WHERE id = $1`, id, secret)
+	return err
+}
+
+func enableTOTP(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET totp_enabled_at = now() WHERE id = $1`, id)
+	return err
+}
+
+func replaceRecoveryCodes(ctx context.Context, tx pgx.Tx, agencyID, userID uuid.UUID, hashes [][]byte) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (agency_id, user_id, code_hash) VALUES ($1, $2, $3)`, agencyID, userID, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func useRecoveryCode(ctx context.Context, tx pgx.Tx, userID uuid.UUID, hash []byte) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, userID, hash)
+	return tag.RowsAffected() == 1, err
+}
+
+func countUnusedRecoveryCodes(ctx context.Context, tx pgx.Tx, userID uuid.UUID) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&n)
+	return n, err
+}
+
+// --- sessions ---
+
+func insertSession(ctx context.Context, tx pgx.Tx, agencyID, userID uuid.UUID, tokenHash []byte, pending bool, expires time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO user_sessions (agency_id, token_hash, user_id, second_factor_pending, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, agencyID, tokenHash, userID, pending, expires)
+	return err
+}
+
+type sessionRow struct {
+	userID   uuid.UUID
+	pending  bool
+	lastSeen time.Time
+	expires  time.Time
+}
+
+func selectSession(ctx context.Context, tx pgx.Tx, tokenHash []byte) (sessionRow, error) {
+	var s sessionRow
+	err := tx.QueryRow(ctx, `SELECT user_id, second_factor_pending, last_seen_at, expires_at FROM user_sessions WHERE token_hash = $1`, tokenHash).
+		Scan(&s.userID, &s.pending, &s.lastSeen, &s.expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNoSession
+	}
+	return s, err
+}
+
+func touchSession(ctx context.Context, tx pgx.Tx, tokenHash []byte, now, expires time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE user_sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1`, tokenHash, now, expires)
+	return err
+}
+
+func clearSessionPending(ctx context.Context, tx pgx.Tx, tokenHash []byte) error {
+	_, err := tx.Exec(ctx, `UPDATE user_sessions SET second_factor_pending = false WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
+func deleteSession(ctx context.Context, tx pgx.Tx, tokenHash []byte) error {
+	_, err := tx.Exec(ctx, `DELETE FROM user_sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
+func deleteUserSessions(ctx context.Context, tx pgx.Tx, userID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1`, userID)
+	return err
+}
+
+func wrap(op string, err error) error {
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoSession) {
+		return err
+	}
+	return fmt.Errorf("people: %s: %w", op, err)
+}
