@@ -18,19 +18,19 @@ import (
 
 // Config is everything the server is told from outside.
 type Config struct {
-	Addr           string        // OKNO_ADDR: listen address
-	DatabaseURL    string        // DATABASE_URL: owner connection, runs migrations
-	AppDBPassword  string        // OKNO_APP_DB_PASSWORD: password of role okno_app, if the server needs one
-	DataDir        string        // OKNO_DATA_DIR: local state (session key, files)
-	SessionKey     []byte        // OKNO_SESSION_KEY: 64 hex digits; else kept in DataDir/session.key
-	Demo           bool          // OKNO_DEMO: create the demo agencies and users
-	LogFormat      string        // OKNO_LOG_FORMAT: json, text or auto (text on a terminal)
-	LogLevel       string        // OKNO_LOG_LEVEL: debug, info, warn, error
-	TrustProxy     bool          // OKNO_TRUST_PROXY: take the client address from X-Forwarded-For
-	MaxFormBytes   int64         // OKNO_MAX_FORM_BYTES: largest accepted form body
-	SessionIdle    time.Duration // OKNO_SESSION_IDLE: idle timeout of a login session
-	ShutdownGrace  time.Duration // OKNO_SHUTDOWN_GRACE: time for requests in flight at shutdown
-	Storage        Storage
+	Addr          string        // OKNO_ADDR: listen address
+	DatabaseURL   string        // DATABASE_URL: owner connection, runs migrations
+	AppDBPassword string        // OKNO_APP_DB_PASSWORD: password of role okno_app, if the server needs one
+	DataDir       string        // OKNO_DATA_DIR: local state (session key, files)
+	SessionKey    []byte        // OKNO_SESSION_KEY: 64 hex digits; else kept in DataDir/session.key
+	Demo          bool          // OKNO_DEMO: create the demo agencies and users
+	LogFormat     string        // OKNO_LOG_FORMAT: json, text or auto (text on a terminal)
+	LogLevel      string        // OKNO_LOG_LEVEL: debug, info, warn, error
+	TrustProxy    bool          // OKNO_TRUST_PROXY: take the client address from X-Forwarded-For
+	MaxFormBytes  int64         // OKNO_MAX_FORM_BYTES: largest accepted form body
+	SessionIdle   time.Duration // OKNO_SESSION_IDLE: idle timeout of a login session
+	ShutdownGrace time.Duration // OKNO_SHUTDOWN_GRACE: time for requests in flight at shutdown
+	Storage       Storage
 }
 
 // Storage selects and configures the blob store.

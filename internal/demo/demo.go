@@ -29,7 +29,7 @@ func agencies() []agency {
 			users:  []people.SeedUser{u("platform.admin", "Соколов Андрей Викторович", "", people.RolePlatformAdmin)},
 		},
 		{
-			agency: people.Agency{Code: "MINSTROY", Name: "Министерство строительства", ShortName: "Минстрой"},
+			agency:      people.Agency{Code: "MINSTROY", Name: "Министерство строительства", ShortName: "Минстрой"},
 			departments: []string{"Отдел разрешений на строительство", "Отдел ввода объектов в эксплуатацию"},
 			users: []people.SeedUser{
 				u("minstroy.clerk", "Иванова Мария Сергеевна", "Отдел разрешений на строительство", people.RoleClerk),
@@ -38,7 +38,7 @@ func agencies() []agency {
 			},
 		},
 		{
-			agency: people.Agency{Code: "OKN", Name: "Комитет по охране объектов культурного наследия", ShortName: "Комитет ОКН"},
+			agency:      people.Agency{Code: "OKN", Name: "Комитет по охране объектов культурного наследия", ShortName: "Комитет ОКН"},
 			departments: []string{"Отдел государственного учёта объектов", "Отдел согласования работ"},
 			users: []people.SeedUser{
 				u("okn.clerk", "Смирнов Дмитрий Олегович", "Отдел согласования работ", people.RoleClerk),
