@@ -1,0 +1,78 @@
+package esign
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// openSSL runs the real openssl with the gost engine; tests that need it
+// skip only outside CI when the tool or the engine is missing.
+type openSSL struct {
+	t   *testing.T
+	dir string
+}
+
+func requireOpenSSL(t *testing.T) *openSSL {
+	t.Helper()
+	path, err := exec.LookPath("openssl")
+	if err == nil {
+		err = exec.Command(path, "engine", "gost").Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("openssl with the gost engine is not available: %v", err)
+		}
+		t.Fatalf("openssl with the gost engine is required in CI: %v", err)
+	}
+	return &openSSL{t: t, dir: t.TempDir()}
+}
+
+// path returns a file name inside the test's directory.
+func (o *openSSL) path(name string) string { return filepath.Join(o.dir, name) }
+
+// write puts data into a file of the test's directory and returns its path.
+func (o *openSSL) write(name string, data []byte) string {
+	o.t.Helper()
+	p := o.path(name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		o.t.Fatal(err)
+	}
+	return p
+}
+
+func (o *openSSL) read(name string) []byte {
+	o.t.Helper()
+	data, err := os.ReadFile(o.path(name))
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return data
+}
+
+// run runs openssl in the test's directory and returns stdout and whether it
+// exited with 0.
+func (o *openSSL) run(args ...string) (string, bool) {
+	o.t.Helper()
+	cmd := exec.Command("openssl", args...)
+	cmd.Dir = o.dir
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if err != nil {
+		o.t.Logf("openssl %v: %v\n%s", args, err, errOut.String())
+	}
+	return out.String() + errOut.String(), err == nil
+}
+
+// must runs openssl and fails the test unless it succeeds.
+func (o *openSSL) must(args ...string) string {
+	o.t.Helper()
+	out, ok := o.run(args...)
+	if !ok {
+		o.t.Fatalf("openssl %v failed: %s", args, out)
+	}
+	return out
+}
