@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/okno-oiv/okno/internal/esign/opensslref"
 )
 
 // Examples M1 and M2 of GOST R 34.11-2012 (RFC 6986, section 10). The
@@ -125,5 +127,35 @@ func benchmarkHash(b *testing.B, h interface {
 		h.Reset()
 		h.Write(buf)
 		h.Sum(sum[:0])
+	}
+}
+
+// TestAgainstOpenSSL hashes random messages of random lengths, written in
+// odd chunks, and compares with OpenSSL's gost engine.
+func TestAgainstOpenSSL(t *testing.T) {
+	tool := opensslref.Require(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 12 {
+		msg := make([]byte, rng.IntN(3000))
+		for j := range msg {
+			msg[j] = byte(rng.Uint32())
+		}
+		chunk := 1 + 2*rng.IntN(50)
+		for _, bits := range []int{256, 512} {
+			want, err := tool.Digest(bits, msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := New256()
+			if bits == 512 {
+				h = New512()
+			}
+			for off := 0; off < len(msg); off += chunk {
+				h.Write(msg[off:min(off+chunk, len(msg))])
+			}
+			if got := h.Sum(nil); !bytes.Equal(got, want) {
+				t.Errorf("message %d (%d bytes, chunks of %d), %d bits:\n ours    %x\n OpenSSL %x", i, len(msg), chunk, bits, got, want)
+			}
+		}
 	}
 }
