@@ -22,6 +22,11 @@ type Store interface {
 	Stat(ctx context.Context, key string) (Info, error)
 	// Delete removes key. Deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
+	// Check proves the store can be written to (the directory or the bucket
+	// exists, permissions and credentials are right), so a misconfigured
+	// server fails at startup or in its readiness probe, not at the first
+	// upload.
+	Check(ctx context.Context) error
 }
 
 // Info describes stored content.

@@ -33,6 +33,7 @@ type harness struct {
 // runContract checks the guarantees every Store gives; newHarness returns a
 // fresh empty store whose limit is contractLimit.
 func runContract(t *testing.T, newHarness func(t *testing.T) harness) {
+	t.Run("Check", func(t *testing.T) { testCheck(t, newHarness(t)) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, newHarness(t)) })
 	t.Run("Overwrite", func(t *testing.T) { testOverwrite(t, newHarness(t)) })
 	t.Run("NestedKeys", func(t *testing.T) { testNestedKeys(t, newHarness(t)) })
@@ -44,6 +45,15 @@ func runContract(t *testing.T, newHarness func(t *testing.T) harness) {
 	t.Run("Corruption", func(t *testing.T) { testCorruption(t, newHarness(t)) })
 	t.Run("ConcurrentKeys", func(t *testing.T) { testConcurrentKeys(t, newHarness(t)) })
 	t.Run("ConcurrentSameKey", func(t *testing.T) { testConcurrentSameKey(t, newHarness(t)) })
+}
+
+func testCheck(t *testing.T, h harness) {
+	if err := h.store.Check(context.Background()); err != nil {
+		t.Fatalf("Check of a working store: %v", err)
+	}
+	if got := h.stored(t); len(got) != 0 {
+		t.Fatalf("Check left %q behind", got)
+	}
 }
 
 func testRoundTrip(t *testing.T, h harness) {

@@ -25,6 +25,7 @@
 //   - Missing keys give [ErrNotFound]; malformed keys give [ErrInvalidKey]
 //     before anything is read or written. Delete of a missing key succeeds,
 //     so cleanups can be retried.
+//   - Check proves the store is writable, for startup and readiness probes.
 //
 // Local layout: the key "a/b/c" is the file <dir>/a/b/c.blob. The suffix
 // keeps files and directories apart (keys "a/b" and "a/b/c" can coexist). A

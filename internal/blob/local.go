@@ -142,6 +142,19 @@ func (l *Local) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+// Check creates and removes a temporary file in the root directory.
+func (l *Local) Check(context.Context) error {
+	probe, err := os.CreateTemp(l.dir, ".check-*")
+	if err != nil {
+		return fmt.Errorf("blob: local store directory %s is not writable: %w", l.dir, err)
+	}
+	probe.Close()
+	if err := os.Remove(probe.Name()); err != nil {
+		return fmt.Errorf("blob: remove probe file from %s: %w", l.dir, err)
+	}
+	return nil
+}
+
 // openFile opens the file of key and reads its header, leaving the file
 // positioned at the first byte of content.
 func (l *Local) openFile(key string) (*os.File, Info, error) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -97,4 +98,18 @@ func filesUnder(t *testing.T, dir string) []string {
 		t.Fatalf("walk %s: %v", dir, err)
 	}
 	return files
+}
+
+func TestLocalCheckFailsWithoutDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "files")
+	store, err := NewLocal(dir, 1024)
+	if err != nil {
+		t.Fatalf("NewLocal: %v", err)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Check(context.Background()); err == nil || !strings.Contains(err.Error(), "not writable") {
+		t.Fatalf("Check after the directory vanished: %v, want a not-writable error", err)
+	}
 }

@@ -141,6 +141,19 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Check asks whether the bucket exists, which also proves the endpoint and
+// the credentials.
+func (s *S3) Check(ctx context.Context) error {
+	exists, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("blob: check bucket %q: %w", s.bucket, err)
+	}
+	if !exists {
+		return fmt.Errorf("blob: bucket %q does not exist", s.bucket)
+	}
+	return nil
+}
+
 func (s *S3) wrap(op, key string, err error) error {
 	if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
 		return fmt.Errorf("%w: key %q", ErrNotFound, key)

@@ -232,3 +232,28 @@ func TestS3Multipart(t *testing.T) {
 		t.Fatalf("read back sha256 %x, want %x", got.Sum(nil), want.Sum(nil))
 	}
 }
+
+func TestS3CheckFailsOnMisconfiguration(t *testing.T) {
+	server := startMinio(t)
+	bucket := server.newBucket(t)
+	wrongSecret := server.config(bucket, "")
+	wrongSecret.SecretKey = "not-the-secret"
+	for _, tc := range []struct {
+		name    string
+		cfg     S3Config
+		errPart string
+	}{
+		{"missing bucket", server.config("no-such-bucket", ""), `bucket "no-such-bucket" does not exist`},
+		{"wrong secret", wrongSecret, "signature"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store, err := NewS3(tc.cfg, 1024)
+			if err != nil {
+				t.Fatalf("NewS3: %v", err)
+			}
+			if err := store.Check(context.Background()); err == nil || !strings.Contains(err.Error(), tc.errPart) {
+				t.Fatalf("Check: %v, want an error mentioning %q", err, tc.errPart)
+			}
+		})
+	}
+}
