@@ -21,6 +21,9 @@ type Curve struct {
 	gx, gy     *big.Int
 	cofactor   int
 	size       int // bytes of one coordinate or scalar: 32 or 64
+
+	arith     *arith
+	baseTable func() [][16]point // built on first use: signing needs it, parsing a certificate does not
 }
 
 // BitSize is the size of the field and of the scalars in bits: 256 or 512.
@@ -193,6 +196,8 @@ func newCurve(s curveSpec) (*Curve, error) {
 	if !c.onCurve(c.gx, c.gy) {
 		return nil, fmt.Errorf("gost3410: curve %s: base point is not on the curve", s.name)
 	}
+	c.arith = newArith(c)
+	c.baseTable = sync.OnceValue(func() [][16]point { return newBaseTable(c.arith) })
 	return c, nil
 }
 

@@ -1,59 +1,16 @@
 package gost3410
 
 import (
-	"fmt"
-	"io"
 	"math/big"
 )
 
-// scalar is a number modulo q.
-type scalar = *big.Int
+// The affine math/big arithmetic below is the textbook form of the curve
+// operations, kept as the independent reference the fast code is tested
+// against.
 
-func (c *Curve) scalarFromLE(raw []byte) scalar { return new(big.Int).SetBytes(reversed(raw)) }
-
-func (c *Curve) scalarToLE(d scalar) []byte {
-	out := make([]byte, c.size)
-	d.FillBytes(out)
-	reverse(out)
-	return out
-}
-
-func (c *Curve) inScalarRange(d scalar) bool { return d.Sign() > 0 && d.Cmp(c.q) < 0 }
-
-// randomScalar draws a uniform scalar in [1, q-1] by rejection: bytes are
-// masked to the bit length of q and retried until in range.
-func (c *Curve) randomScalar(rand io.Reader) (scalar, error) {
-	buf := make([]byte, c.size)
-	mask := byte(0xff >> (8*c.size - c.q.BitLen()))
-	for {
-		if _, err := io.ReadFull(rand, buf); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrRandomSourceFailed, err)
-		}
-		buf[0] &= mask
-		k := new(big.Int).SetBytes(buf)
-		if c.inScalarRange(k) {
-			return k, nil
-		}
-	}
-}
-
-// signS returns s = r·d + k·e mod q.
-func (c *Curve) signS(r *big.Int, d, k scalar, e *big.Int) *big.Int {
-	s := new(big.Int).Mul(r, d)
-	ke := new(big.Int).Mul(k, e)
-	s.Add(s, ke)
-	return s.Mod(s, c.q)
-}
-
-// baseMult returns the affine coordinates of k·P.
-func (c *Curve) baseMult(k scalar) (x, y *big.Int) {
-	x, y, _ = c.affineMult(c.gx, c.gy, k)
-	return x, y
-}
-
-// combinedMult returns the x coordinate of z1·P + z2·Q; ok is false when
+// refCombinedMult returns the x coordinate of z1·P + z2·Q; ok is false when
 // the sum is the point at infinity.
-func (c *Curve) combinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
+func (c *Curve) refCombinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
 	x1, y1, inf1 := c.affineMult(c.gx, c.gy, z1)
 	x2, y2, inf2 := c.affineMult(qx, qy, z2)
 	switch {

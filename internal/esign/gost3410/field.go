@@ -1,0 +1,239 @@
+package gost3410
+
+import (
+	"math/big"
+	"math/bits"
+)
+
+// maxLimbs is the number of 64-bit words of the largest (512-bit) field.
+const maxLimbs = 8
+
+// elem is a field element or scalar as little-endian 64-bit words; a
+// 256-bit field uses the first four and keeps the rest zero.
+type elem [maxLimbs]uint64
+
+// field is arithmetic modulo an odd number m < 2^(64n) in the Montgomery
+// domain: x is held as xR mod m with R = 2^(64n). Every operation runs in
+// time independent of the values (no branches or indexes on them), since
+// the same code handles private keys and nonces.
+type field struct {
+	n     int    // limbs: 4 or 8
+	m     elem   // modulus
+	m0inv uint64 // -m⁻¹ mod 2^64
+	rr    elem   // R² mod m, to enter the domain
+	one   elem   // R mod m, the domain's 1
+	mBig  *big.Int
+}
+
+func newField(m *big.Int, n int) *field {
+	f := &field{n: n, mBig: new(big.Int).Set(m)}
+	f.m = elemFromBig(m)
+	// Newton iteration for m⁻¹ mod 2^64: each step doubles the correct bits.
+	inv := uint64(1)
+	for range 6 {
+		inv *= 2 - f.m[0]*inv
+	}
+	f.m0inv = -inv
+	r := new(big.Int).Lsh(big.NewInt(1), uint(64*n))
+	f.one = elemFromBig(new(big.Int).Mod(r, m))
+	rr := new(big.Int).Mul(r, r)
+	f.rr = elemFromBig(rr.Mod(rr, m))
+	return f
+}
+
+func elemFromBig(v *big.Int) elem {
+	var e elem
+	for i, w := range v.Bits() {
+		e[i] = uint64(w)
+	}
+	return e
+}
+
+func (e *elem) big() *big.Int {
+	b := make([]big.Word, maxLimbs)
+	for i, w := range e {
+		b[i] = big.Word(w)
+	}
+	return new(big.Int).SetBits(b)
+}
+
+// mul sets z = x·y·R⁻¹ mod m (coarsely integrated operand scanning).
+func (f *field) mul(z, x, y *elem) {
+	if f.n == 4 {
+		f.mul4(z, x, y)
+		return
+	}
+	n := f.n
+	var t [maxLimbs + 2]uint64
+	for i := range n {
+		var c uint64
+		yi := y[i]
+		for j := range n {
+			hi, lo := bits.Mul64(x[j], yi)
+			var c1, c2 uint64
+			lo, c1 = bits.Add64(lo, t[j], 0)
+			lo, c2 = bits.Add64(lo, c, 0)
+			t[j] = lo
+			c = hi + c1 + c2
+		}
+		t[n], c = bits.Add64(t[n], c, 0)
+		t[n+1] = c
+
+		mq := t[0] * f.m0inv
+		hi, lo := bits.Mul64(mq, f.m[0])
+		_, c1 := bits.Add64(lo, t[0], 0)
+		c = hi + c1
+		for j := 1; j < n; j++ {
+			hi, lo := bits.Mul64(mq, f.m[j])
+			var c1, c2 uint64
+			lo, c1 = bits.Add64(lo, t[j], 0)
+			lo, c2 = bits.Add64(lo, c, 0)
+			t[j-1] = lo
+			c = hi + c1 + c2
+		}
+		t[n-1], c = bits.Add64(t[n], c, 0)
+		t[n] = t[n+1] + c
+	}
+	f.reduceOnce(z, &t)
+}
+
+// mul4 is mul for four limbs with fixed bounds, which the compiler turns
+// into straight-line code without bounds checks.
+func (f *field) mul4(z, x, y *elem) {
+	m := (*[4]uint64)(f.m[:4])
+	xs := (*[4]uint64)(x[:4])
+	var t [maxLimbs + 2]uint64
+	for i := range 4 {
+		var c uint64
+		yi := y[i]
+		for j := range 4 {
+			hi, lo := bits.Mul64(xs[j], yi)
+			var c1, c2 uint64
+			lo, c1 = bits.Add64(lo, t[j], 0)
+			lo, c2 = bits.Add64(lo, c, 0)
+			t[j] = lo
+			c = hi + c1 + c2
+		}
+		t[4], c = bits.Add64(t[4], c, 0)
+		t[5] = c
+
+		mq := t[0] * f.m0inv
+		hi, lo := bits.Mul64(mq, m[0])
+		_, c1 := bits.Add64(lo, t[0], 0)
+		c = hi + c1
+		for j := 1; j < 4; j++ {
+			hi, lo := bits.Mul64(mq, m[j])
+			var c1, c2 uint64
+			lo, c1 = bits.Add64(lo, t[j], 0)
+			lo, c2 = bits.Add64(lo, c, 0)
+			t[j-1] = lo
+			c = hi + c1 + c2
+		}
+		t[3], c = bits.Add64(t[4], c, 0)
+		t[4] = t[5] + c
+	}
+	var d [4]uint64
+	var b uint64
+	for i := range 4 {
+		d[i], b = bits.Sub64(t[i], m[i], b)
+	}
+	mask := -(t[4] | (b ^ 1)) // keep t - m when t ≥ m
+	for i := range 4 {
+		z[i] = t[i] ^ ((t[i] ^ d[i]) & mask)
+	}
+}
+
+// reduceOnce sets z = t - m if t ≥ m, else t, for t < 2m held in n+1 words.
+func (f *field) reduceOnce(z *elem, t *[maxLimbs + 2]uint64) {
+	var d elem
+	var b uint64
+	for i := range f.n {
+		d[i], b = bits.Sub64(t[i], f.m[i], b)
+	}
+	mask := -(t[f.n] | (b ^ 1))
+	for i := range f.n {
+		z[i] = t[i] ^ ((t[i] ^ d[i]) & mask)
+	}
+}
+
+// add sets z = x + y mod m.
+func (f *field) add(z, x, y *elem) {
+	var t [maxLimbs + 2]uint64
+	var c uint64
+	for i := range f.n {
+		t[i], c = bits.Add64(x[i], y[i], c)
+	}
+	t[f.n] = c
+	f.reduceOnce(z, &t)
+}
+
+// sub sets z = x - y mod m.
+func (f *field) sub(z, x, y *elem) {
+	var b uint64
+	for i := range f.n {
+		z[i], b = bits.Sub64(x[i], y[i], b)
+	}
+	mask := -b // add m back when x < y
+	var c uint64
+	for i := range f.n {
+		z[i], c = bits.Add64(z[i], f.m[i]&mask, c)
+	}
+}
+
+// toMont sets z = xR mod m for x < m.
+func (f *field) toMont(z, x *elem) { f.mul(z, x, &f.rr) }
+
+// fromMont sets z = x R⁻¹ mod m, leaving the domain.
+func (f *field) fromMont(z, x *elem) {
+	one := elem{1}
+	f.mul(z, x, &one)
+}
+
+// inv sets z = x⁻¹ (0 for 0) by Fermat's little theorem, x^(m-2); the
+// exponent is public, so a plain fixed 4-bit window over it is constant
+// time in x.
+func (f *field) inv(z, x *elem) {
+	var table [16]elem
+	table[0] = f.one
+	table[1] = *x
+	for i := 2; i < 16; i++ {
+		f.mul(&table[i], &table[i-1], x)
+	}
+	e := f.m
+	e[0] -= 2 // m is odd and > 2: no borrow
+	acc := f.one
+	for i := 64*f.n/4 - 1; i >= 0; i-- {
+		for range 4 {
+			f.mul(&acc, &acc, &acc)
+		}
+		nibble := (e[i/16] >> (4 * (i % 16))) & 0xf
+		f.mul(&acc, &acc, &table[nibble])
+	}
+	*z = acc
+}
+
+// isZero returns 1 if x is zero, else 0, without branching.
+func (f *field) isZero(x *elem) uint64 {
+	var acc uint64
+	for i := range f.n {
+		acc |= x[i]
+	}
+	return 1 ^ ((acc | -acc) >> 63)
+}
+
+// lessThan returns 1 if x < m, else 0, without branching.
+func (f *field) lessThan(x *elem) uint64 {
+	var b uint64
+	for i := range f.n {
+		_, b = bits.Sub64(x[i], f.m[i], b)
+	}
+	return b
+}
+
+// selectElem sets z = a when cond is 1 and leaves z when cond is 0.
+func selectElem(z, a *elem, cond uint64) {
+	mask := -cond
+	for i := range z {
+		z[i] ^= (z[i] ^ a[i]) & mask
+	}
+}

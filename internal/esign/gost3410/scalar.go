@@ -1,0 +1,125 @@
+package gost3410
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/big"
+)
+
+// scalar is a number modulo q as little-endian words (not in the
+// Montgomery domain). Private keys and nonces are scalars.
+type scalar = elem
+
+func (c *Curve) scalarFromLE(raw []byte) scalar {
+	var k scalar
+	for i := range c.size / 8 {
+		k[i] = binary.LittleEndian.Uint64(raw[8*i:])
+	}
+	return k
+}
+
+func (c *Curve) scalarToLE(k scalar) []byte {
+	out := make([]byte, c.size)
+	for i := range c.size / 8 {
+		binary.LittleEndian.PutUint64(out[8*i:], k[i])
+	}
+	return out
+}
+
+// inScalarRange reports whether 0 < k < q. The answer is public (a key or
+// nonce is rejected or not), the computation does not branch on k.
+func (c *Curve) inScalarRange(k scalar) bool {
+	fq := c.arith.fq
+	return fq.isZero(&k)^1&fq.lessThan(&k) == 1
+}
+
+// randomScalar draws a uniform scalar in [1, q-1] by rejection: bytes are
+// masked to the bit length of q and retried until in range.
+func (c *Curve) randomScalar(rand io.Reader) (scalar, error) {
+	buf := make([]byte, c.size)
+	topBits := c.q.BitLen() % 64
+	for {
+		if _, err := io.ReadFull(rand, buf); err != nil {
+			return scalar{}, fmt.Errorf("%w: %w", ErrRandomSourceFailed, err)
+		}
+		k := c.scalarFromLE(buf)
+		if topBits != 0 {
+			k[c.size/8-1] &= 1<<topBits - 1
+		}
+		if c.inScalarRange(k) {
+			return k, nil
+		}
+	}
+}
+
+// signS returns s = r·d + k·e mod q, constant time in d and k: both enter
+// only Montgomery products and a modular addition.
+func (c *Curve) signS(r *big.Int, d, k scalar, e *big.Int) *big.Int {
+	fq := c.arith.fq
+	re, ee := elemFromBig(r), elemFromBig(e)
+	var rm, em, rd, ke, s elem
+	fq.toMont(&rm, &re)
+	fq.toMont(&em, &ee)
+	fq.mul(&rd, &rm, &d) // (rR)·d·R⁻¹ = r·d
+	fq.mul(&ke, &em, &k)
+	fq.add(&s, &rd, &ke)
+	return s.big()
+}
+
+// baseMult returns the affine coordinates of k·P for 0 < k < q.
+func (c *Curve) baseMult(k scalar) (x, y *big.Int) {
+	p := c.baseMultPoint(&k)
+	ax, ay, _ := c.arith.toAffine(&p) // never infinity: 0 < k < q
+	return ax.big(), ay.big()
+}
+
+// baseMultPoint returns k·P in projective coordinates: one constant-time
+// table lookup and one complete addition per 4-bit window of k.
+func (c *Curve) baseMultPoint(k *scalar) point {
+	ar := c.arith
+	table := c.baseTable()
+	acc := ar.infinity()
+	var t point
+	for i := range table {
+		lookup(&t, &table[i], nibble(k, i))
+		ar.add(&acc, &acc, &t)
+	}
+	return acc
+}
+
+// newBaseTable precomputes j·16^i·P for every 4-bit window i and digit j,
+// so that k·P is one table lookup and one addition per window and no
+// doublings.
+func newBaseTable(ar *arith) [][16]point {
+	table := make([][16]point, 16*ar.fp.n)
+	b := ar.g
+	for i := range table {
+		table[i][0] = ar.infinity()
+		table[i][1] = b
+		for j := 2; j < 16; j++ {
+			ar.add(&table[i][j], &table[i][j-1], &b)
+		}
+		for range 4 {
+			ar.double(&b, &b)
+		}
+	}
+	return table
+}
+
+// combinedMult returns the x coordinate of z1·P + z2·Q; ok is false when
+// the sum is the point at infinity. It serves verification, where every
+// input is public.
+func (c *Curve) combinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
+	ar := c.arith
+	k1, k2 := elemFromBig(z1), elemFromBig(z2)
+	q := ar.affinePoint(qx, qy)
+	p1 := c.baseMultPoint(&k1)
+	sum := ar.scalarMult(&q, &k2)
+	ar.add(&sum, &sum, &p1)
+	x, _, ok := ar.toAffine(&sum)
+	if !ok {
+		return nil, false
+	}
+	return x.big(), true
+}
