@@ -139,8 +139,8 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String) error {
 		!body.ReadASN1(&spki, cbasn1.SEQUENCE) {
 		return fmt.Errorf("esign: %w: TBSCertificate", ErrMalformed)
 	}
-	if version != 2 {
-		return fmt.Errorf("esign: %w: certificate version %d, want 3", ErrMalformed, version+1)
+	if version < 0 || version > 2 {
+		return fmt.Errorf("esign: %w: certificate version %d", ErrMalformed, version+1)
 	}
 	var innerOID asn1.ObjectIdentifier
 	if !innerAlg.ReadASN1ObjectIdentifier(&innerOID) || !innerOID.Equal(c.SignatureAlgorithm) {
@@ -178,6 +178,9 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String) error {
 		return fmt.Errorf("esign: %w: TBSCertificate trailing data", ErrMalformed)
 	}
 	if hasExts {
+		if version != 2 {
+			return fmt.Errorf("esign: %w: extensions in a version %d certificate", ErrMalformed, version+1)
+		}
 		if err := c.parseExtensions(exts); err != nil {
 			return err
 		}
@@ -213,7 +216,7 @@ func (c *Certificate) parseExtensions(outer cryptobyte.String) error {
 		var critical bool
 		var value cryptobyte.String
 		if !exts.ReadASN1(&ext, cbasn1.SEQUENCE) || !ext.ReadASN1ObjectIdentifier(&oid) ||
-			!ext.ReadOptionalASN1Boolean(&critical, cbasn1.BOOLEAN, false) ||
+			!readOptionalBoolean(&ext, &critical) ||
 			!ext.ReadASN1(&value, cbasn1.OCTET_STRING) || !ext.Empty() {
 			return fmt.Errorf("esign: %w: extension", ErrMalformed)
 		}
@@ -231,7 +234,7 @@ func (c *Certificate) parseExtensions(outer cryptobyte.String) error {
 		case oid.Equal(oidExtBasicConstraints):
 			var seq cryptobyte.String
 			ok = value.ReadASN1(&seq, cbasn1.SEQUENCE) && value.Empty() &&
-				seq.ReadOptionalASN1Boolean(&c.IsCA, cbasn1.BOOLEAN, false)
+				readOptionalBoolean(&seq, &c.IsCA)
 			if ok && !seq.Empty() {
 				var n int64
 				ok = seq.ReadASN1Integer(&n) && seq.Empty() && n >= 0 && n < 1<<16
@@ -244,10 +247,11 @@ func (c *Certificate) parseExtensions(outer cryptobyte.String) error {
 			c.SubjectKeyID = id
 		case oid.Equal(oidExtAuthorityKeyID):
 			var seq cryptobyte.String
-			var id []byte
+			var id cryptobyte.String
 			var has bool
+			// keyIdentifier is [0] IMPLICIT; issuer and serial that may follow are not used.
 			ok = value.ReadASN1(&seq, cbasn1.SEQUENCE) && value.Empty() &&
-				seq.ReadOptionalASN1OctetString(&id, &has, cbasn1.Tag(0).ContextSpecific())
+				seq.ReadOptionalASN1(&id, &has, cbasn1.Tag(0).ContextSpecific())
 			c.AuthorityKeyID = id
 		case oid.Equal(oidExtExtendedKeyUsage), oid.Equal(oidExtCertificatePolicy), oid.Equal(oidExtSubjectSignTool):
 			// Read by people, not enforced by esign; safe to accept even when critical.
@@ -304,4 +308,14 @@ func (c *Certificate) Equal(o *Certificate) bool {
 // MarshalPEM writes the certificate as a "CERTIFICATE" PEM block.
 func (c *Certificate) MarshalPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: c.Raw})
+}
+
+// readOptionalBoolean reads a BOOLEAN DEFAULT FALSE. (cryptobyte's
+// ReadOptionalASN1Boolean expects an explicitly tagged one.)
+func readOptionalBoolean(s *cryptobyte.String, out *bool) bool {
+	*out = false
+	if !s.PeekASN1Tag(cbasn1.BOOLEAN) {
+		return true
+	}
+	return s.ReadASN1Boolean(out)
 }
