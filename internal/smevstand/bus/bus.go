@@ -1,0 +1,195 @@
+package bus
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/okno-oiv/okno/internal/smevclient/message"
+	"github.com/okno-oiv/okno/internal/smevstand/store"
+)
+
+// SignedID is the Id the stand gives the elements it signs, as SMEV does.
+const SignedID = "SIGNED_BY_SMEV"
+
+// Config is what a Bus needs; zero durations and sizes take the defaults.
+type Config struct {
+	Store    *store.Store
+	Systems  *Registry
+	Matrix   *AccessMatrix
+	Verifier SignatureVerifier
+	Signer   SignatureMaker // nil: replies go without SMEVSignature
+	// ParseCertificate reads the validity period of a caller's certificate.
+	ParseCertificate CertificateParser
+	// Redelivery is how long a delivered, unacknowledged message stays
+	// hidden before it is delivered again.
+	Redelivery time.Duration
+	// StaleAfter is the age of a MessageID timestamp that makes it stale.
+	StaleAfter time.Duration
+	// MaxAttachmentBytes caps the inline attachments of one message.
+	MaxAttachmentBytes int64
+	// QueueCapacity caps a recipient's unacknowledged messages (DestinationOverflow).
+	QueueCapacity int
+	// Now is the bus clock; tests move it instead of sleeping.
+	Now func() time.Time
+	// DuplicateDelivery, when it returns true for a delivered message,
+	// leaves it visible so the next Get delivers it again (fault injection).
+	DuplicateDelivery func() bool
+}
+
+// Defaults of Config.
+const (
+	DefaultRedelivery         = 30 * time.Second
+	DefaultStaleAfter         = 48 * time.Hour
+	DefaultMaxAttachmentBytes = 5 << 20
+	DefaultQueueCapacity      = 1000
+)
+
+// Bus is the message exchange; safe for concurrent use.
+type Bus struct {
+	store      *store.Store
+	systems    *Registry
+	matrix     *AccessMatrix
+	verifier   SignatureVerifier
+	signer     SignatureMaker
+	parseCert  CertificateParser
+	redelivery time.Duration
+	staleAfter time.Duration
+	maxAttach  int64
+	capacity   int
+	now        func() time.Time
+	duplicate  func() bool
+}
+
+// New checks cfg and returns a Bus.
+func New(cfg Config) (*Bus, error) {
+	if cfg.Store == nil || cfg.Systems == nil || cfg.Matrix == nil || cfg.Verifier == nil || cfg.ParseCertificate == nil {
+		return nil, errors.New("bus: Store, Systems, Matrix, Verifier and ParseCertificate are required")
+	}
+	for _, r := range cfg.Matrix.Routes() {
+		if _, ok := cfg.Systems.ByMnemonic(r.Provider); !ok {
+			return nil, fmt.Errorf("bus: type %s is provided by unregistered system %s", r.Type, r.Provider)
+		}
+	}
+	b := &Bus{
+		store: cfg.Store, systems: cfg.Systems, matrix: cfg.Matrix, verifier: cfg.Verifier, signer: cfg.Signer,
+		parseCert: cfg.ParseCertificate, redelivery: cfg.Redelivery, staleAfter: cfg.StaleAfter,
+		maxAttach: cfg.MaxAttachmentBytes, capacity: cfg.QueueCapacity, now: cfg.Now, duplicate: cfg.DuplicateDelivery,
+	}
+	if b.redelivery <= 0 {
+		b.redelivery = DefaultRedelivery
+	}
+	if b.staleAfter <= 0 {
+		b.staleAfter = DefaultStaleAfter
+	}
+	if b.maxAttach <= 0 {
+		b.maxAttach = DefaultMaxAttachmentBytes
+	}
+	if b.capacity <= 0 {
+		b.capacity = DefaultQueueCapacity
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.duplicate == nil {
+		b.duplicate = func() bool { return false }
+	}
+	return b, nil
+}
+
+// Systems returns the registry the bus authenticates against.
+func (b *Bus) Systems() *Registry { return b.systems }
+
+// Store returns the bus's database.
+func (b *Bus) Store() *store.Store { return b.store }
+
+// messageIDPattern is basic:UUID narrowed to version 1 (time-based) with the
+// RFC 4122 variant, as the methodical recommendations require.
+var messageIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func (b *Bus) checkMessageID(id string) (uuid.UUID, error) {
+	if !messageIDPattern.MatchString(id) {
+		return uuid.UUID{}, newFault(message.FaultInvalidMessageIDFormat, "MessageID %q is not a lowercase UUID version 1", id)
+	}
+	u := uuid.MustParse(id)
+	sec, nsec := u.Time().UnixTime()
+	if age := b.now().Sub(time.Unix(sec, nsec)); age > b.staleAfter {
+		return uuid.UUID{}, newFault(message.FaultStaleMessageID, "MessageID %s was made %s ago, more than %s", id, age.Round(time.Second), b.staleAfter)
+	}
+	return u, nil
+}
+
+// contentType returns the qualified name of the business document's root.
+func contentType(c *message.MessagePrimaryContent) (MessageType, error) {
+	if c == nil || len(c.XML) == 0 {
+		return MessageType{}, contentFault("MessagePrimaryContent is missing or empty")
+	}
+	d := xml.NewDecoder(bytes.NewReader(c.XML))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return MessageType{}, contentFault("MessagePrimaryContent: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			if se.Name.Space == "" {
+				return MessageType{}, contentFault("business element %s has no namespace", se.Name.Local)
+			}
+			return MessageType{Namespace: se.Name.Space, RootElement: se.Name.Local}, nil
+		}
+	}
+}
+
+func contentFault(format string, args ...any) *message.Fault {
+	f := newFault(message.FaultInvalidContent, format, args...)
+	f.ValidationErrors = []message.ValidationError{{Position: 0, Message: f.Description}}
+	return f
+}
+
+// sealed serializes v, then signs the element with Id SignedID inside it and
+// hands the signature to set, so the signed bytes are the delivered bytes.
+func (b *Bus) sealed(v any, set func(*message.Signature)) error {
+	if b.signer == nil {
+		return nil
+	}
+	doc, err := xml.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("serialize %T for SMEVSignature: %w", v, err)
+	}
+	sig, err := b.signer.Sign(doc, SignedID)
+	if err != nil {
+		return fmt.Errorf("make SMEVSignature over %T: %w", v, err)
+	}
+	set(&message.Signature{XML: sig})
+	return nil
+}
+
+func (b *Bus) party(mnemonic string) *message.Party {
+	p := &message.Party{Mnemonic: mnemonic, HumanReadableName: mnemonic}
+	if s, ok := b.systems.ByMnemonic(mnemonic); ok && s.Name != "" {
+		p.HumanReadableName = s.Name
+	}
+	return p
+}
+
+func (b *Bus) status(ctx context.Context, recipient string, id uuid.UUID, category message.InteractionStatus, details string) error {
+	return b.store.AddStatus(ctx, recipient, store.StatusEvent{MessageID: id, Category: string(category), Details: details, CreatedAt: b.now()})
+}
+
+func (b *Bus) checkCapacity(ctx context.Context, recipient, kind string) error {
+	n, err := b.store.QueueLength(ctx, recipient, kind)
+	if err != nil {
+		return err
+	}
+	if n >= b.capacity {
+		f := newFault(message.FaultDestinationOverflow, "queue of %s holds %d messages, the limit", recipient, n)
+		f.MessageBrokerAddress, f.DestinationName = "smevstand", recipient+"/"+kind
+		return f
+	}
+	return nil
+}
