@@ -165,7 +165,9 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 		cancel()
 		replyStatus(http.StatusServiceUnavailable)(t, w, c)
 	})
-	c := newClient(t, f, func(cfg *smevclient.Config) { cfg.Retry = smevclient.Retry{Attempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour} })
+	c := newClient(t, f, func(cfg *smevclient.Config) {
+		cfg.Retry = smevclient.Retry{Attempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}
+	})
 	_, err := c.SendRequest(ctx, smevclient.Request{Content: []byte(elkRequest)})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)

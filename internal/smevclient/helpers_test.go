@@ -354,4 +354,3 @@ func newClient(t *testing.T, f *fakeSMEV, mod func(*smevclient.Config)) *smevcli
 	}
 	return c
 }
-
