@@ -92,7 +92,11 @@ func (b *Bus) refAttachments(ctx context.Context, refs *message.RefAttachmentHea
 		if r.Hash != f.Hash {
 			return nil, newFault(message.FaultAttachmentContentMiscoordination, "file %s has hash %s, the header says %s", r.UUID, f.Hash, r.Hash)
 		}
-		out = append(out, store.FSAttachment{UUID: f.UUID.String(), FileName: f.FileName})
+		name := r.FileName
+		if name == "" {
+			name = f.FileName
+		}
+		out = append(out, store.FSAttachment{UUID: f.UUID.String(), FileName: name})
 	}
 	return out, nil
 }
@@ -108,7 +112,7 @@ func (b *Bus) fsList(ctx context.Context, files []store.FSAttachment, recipient 
 		if err != nil {
 			return nil, err
 		}
-		l.FSAttachment = append(l.FSAttachment, message.FSAttachment{UUID: fa.UUID, UserName: recipient, Password: f.Password, FileName: f.FileName})
+		l.FSAttachment = append(l.FSAttachment, message.FSAttachment{UUID: fa.UUID, UserName: recipient, Password: f.Password, FileName: fa.FileName})
 	}
 	return l, nil
 }
