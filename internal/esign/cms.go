@@ -107,6 +107,12 @@ func signDetached(r io.Reader, key *PrivateKey, cert *Certificate, now time.Time
 		return nil, err
 	}
 
+	return encodeSignedData(p, cert.Raw, cert.RawIssuer, cert.SerialNumber, signedAttrs, sig)
+}
+
+// encodeSignedData writes a detached ContentInfo/SignedData with one
+// certificate and one signer identified by issuer and serial number.
+func encodeSignedData(p ParamSet, certDER, issuer []byte, serial *big.Int, signedAttrs, sig []byte) ([]byte, error) {
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
 		b.AddASN1ObjectIdentifier(oidSignedData)
@@ -115,13 +121,13 @@ func signDetached(r io.Reader, key *PrivateKey, cert *Certificate, now time.Time
 				b.AddASN1Int64(1)
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { addDigestAlgorithm(b, p) })
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidData) })
-				b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(cert.Raw) })
+				b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(certDER) })
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignerInfo
 						b.AddASN1Int64(1)
 						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // IssuerAndSerialNumber
-							b.AddBytes(cert.RawIssuer)
-							b.AddASN1BigInt(cert.SerialNumber)
+							b.AddBytes(issuer)
+							b.AddASN1BigInt(serial)
 						})
 						addDigestAlgorithm(b, p)
 						b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(signedAttrs) })
