@@ -97,50 +97,49 @@ func (f *field) mul(z, x, y *elem) {
 	f.reduceOnce(z, &t)
 }
 
-// mul4 is mul for four limbs with fixed bounds, which the compiler turns
-// into straight-line code without bounds checks.
+// mul4 is mul for four limbs, unrolled into registers: the 256-bit curves
+// spend most of their time here.
 func (f *field) mul4(z, x, y *elem) {
-	m := (*[4]uint64)(f.m[:4])
-	xs := (*[4]uint64)(x[:4])
-	var t [maxLimbs + 2]uint64
+	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+	m0, m1, m2, m3 := f.m[0], f.m[1], f.m[2], f.m[3]
+	var t0, t1, t2, t3, t4, t5, c, c2 uint64
 	for i := range 4 {
-		var c uint64
 		yi := y[i]
-		for j := range 4 {
-			hi, lo := bits.Mul64(xs[j], yi)
-			var c1, c2 uint64
-			lo, c1 = bits.Add64(lo, t[j], 0)
-			lo, c2 = bits.Add64(lo, c, 0)
-			t[j] = lo
-			c = hi + c1 + c2
-		}
-		t[4], c = bits.Add64(t[4], c, 0)
-		t[5] = c
+		c, t0 = madd(x0, yi, t0, 0)
+		c, t1 = madd(x1, yi, t1, c)
+		c, t2 = madd(x2, yi, t2, c)
+		c, t3 = madd(x3, yi, t3, c)
+		t4, t5 = bits.Add64(t4, c, 0)
 
-		mq := t[0] * f.m0inv
-		hi, lo := bits.Mul64(mq, m[0])
-		_, c1 := bits.Add64(lo, t[0], 0)
-		c = hi + c1
-		for j := 1; j < 4; j++ {
-			hi, lo := bits.Mul64(mq, m[j])
-			var c1, c2 uint64
-			lo, c1 = bits.Add64(lo, t[j], 0)
-			lo, c2 = bits.Add64(lo, c, 0)
-			t[j-1] = lo
-			c = hi + c1 + c2
-		}
-		t[3], c = bits.Add64(t[4], c, 0)
-		t[4] = t[5] + c
+		mq := t0 * f.m0inv
+		c, _ = madd(mq, m0, t0, 0)
+		c, t0 = madd(mq, m1, t1, c)
+		c, t1 = madd(mq, m2, t2, c)
+		c, t2 = madd(mq, m3, t3, c)
+		t3, c2 = bits.Add64(t4, c, 0)
+		t4 = t5 + c2
 	}
-	var d [4]uint64
-	var b uint64
-	for i := range 4 {
-		d[i], b = bits.Sub64(t[i], m[i], b)
-	}
-	mask := -(t[4] | (b ^ 1)) // keep t - m when t ≥ m
-	for i := range 4 {
-		z[i] = t[i] ^ ((t[i] ^ d[i]) & mask)
-	}
+	var d0, d1, d2, d3, b uint64
+	d0, b = bits.Sub64(t0, m0, 0)
+	d1, b = bits.Sub64(t1, m1, b)
+	d2, b = bits.Sub64(t2, m2, b)
+	d3, b = bits.Sub64(t3, m3, b)
+	mask := -(t4 | (b ^ 1)) // keep t - m when t ≥ m
+	z[0] = t0 ^ ((t0 ^ d0) & mask)
+	z[1] = t1 ^ ((t1 ^ d1) & mask)
+	z[2] = t2 ^ ((t2 ^ d2) & mask)
+	z[3] = t3 ^ ((t3 ^ d3) & mask)
+}
+
+// madd returns a·b + c + d as (hi, lo); it cannot overflow 128 bits.
+func madd(a, b, c, d uint64) (hi, lo uint64) {
+	hi, lo = bits.Mul64(a, b)
+	var cc uint64
+	lo, cc = bits.Add64(lo, c, 0)
+	hi += cc
+	lo, cc = bits.Add64(lo, d, 0)
+	hi += cc
+	return hi, lo
 }
 
 // reduceOnce sets z = t - m if t ≥ m, else t, for t < 2m held in n+1 words.
@@ -158,6 +157,10 @@ func (f *field) reduceOnce(z *elem, t *[maxLimbs + 2]uint64) {
 
 // add sets z = x + y mod m.
 func (f *field) add(z, x, y *elem) {
+	if f.n == 4 {
+		f.add4(z, x, y)
+		return
+	}
 	var t [maxLimbs + 2]uint64
 	var c uint64
 	for i := range f.n {
@@ -167,8 +170,29 @@ func (f *field) add(z, x, y *elem) {
 	f.reduceOnce(z, &t)
 }
 
+func (f *field) add4(z, x, y *elem) {
+	var t0, t1, t2, t3, c, d0, d1, d2, d3, b uint64
+	t0, c = bits.Add64(x[0], y[0], 0)
+	t1, c = bits.Add64(x[1], y[1], c)
+	t2, c = bits.Add64(x[2], y[2], c)
+	t3, c = bits.Add64(x[3], y[3], c)
+	d0, b = bits.Sub64(t0, f.m[0], 0)
+	d1, b = bits.Sub64(t1, f.m[1], b)
+	d2, b = bits.Sub64(t2, f.m[2], b)
+	d3, b = bits.Sub64(t3, f.m[3], b)
+	mask := -(c | (b ^ 1))
+	z[0] = t0 ^ ((t0 ^ d0) & mask)
+	z[1] = t1 ^ ((t1 ^ d1) & mask)
+	z[2] = t2 ^ ((t2 ^ d2) & mask)
+	z[3] = t3 ^ ((t3 ^ d3) & mask)
+}
+
 // sub sets z = x - y mod m.
 func (f *field) sub(z, x, y *elem) {
+	if f.n == 4 {
+		f.sub4(z, x, y)
+		return
+	}
 	var b uint64
 	for i := range f.n {
 		z[i], b = bits.Sub64(x[i], y[i], b)
@@ -178,6 +202,19 @@ func (f *field) sub(z, x, y *elem) {
 	for i := range f.n {
 		z[i], c = bits.Add64(z[i], f.m[i]&mask, c)
 	}
+}
+
+func (f *field) sub4(z, x, y *elem) {
+	var t0, t1, t2, t3, b, c uint64
+	t0, b = bits.Sub64(x[0], y[0], 0)
+	t1, b = bits.Sub64(x[1], y[1], b)
+	t2, b = bits.Sub64(x[2], y[2], b)
+	t3, b = bits.Sub64(x[3], y[3], b)
+	mask := -b // add m back when x < y
+	z[0], c = bits.Add64(t0, f.m[0]&mask, 0)
+	z[1], c = bits.Add64(t1, f.m[1]&mask, c)
+	z[2], c = bits.Add64(t2, f.m[2]&mask, c)
+	z[3], _ = bits.Add64(t3, f.m[3]&mask, c)
 }
 
 // toMont sets z = xR mod m for x < m.
@@ -228,12 +265,4 @@ func (f *field) lessThan(x *elem) uint64 {
 		_, b = bits.Sub64(x[i], f.m[i], b)
 	}
 	return b
-}
-
-// selectElem sets z = a when cond is 1 and leaves z when cond is 0.
-func selectElem(z, a *elem, cond uint64) {
-	mask := -cond
-	for i := range z {
-		z[i] ^= (z[i] ^ a[i]) & mask
-	}
 }

@@ -156,15 +156,18 @@ func nibble(k *elem, i int) uint64 {
 }
 
 // lookup sets r = table[idx] reading every entry, so the memory access
-// pattern does not depend on idx.
-func lookup(r *point, table *[16]point, idx uint64) {
+// pattern does not depend on idx; n is the number of limbs in use.
+func lookup(r *point, table *[16]point, idx uint64, n int) {
 	*r = point{}
 	for j := range table {
 		eq := uint64(j) ^ idx
-		eq = 1 ^ ((eq | -eq) >> 63) // 1 when j == idx
-		selectElem(&r.x, &table[j].x, eq)
-		selectElem(&r.y, &table[j].y, eq)
-		selectElem(&r.z, &table[j].z, eq)
+		mask := -(1 ^ ((eq | -eq) >> 63)) // all ones when j == idx
+		e := &table[j]
+		for i := range n {
+			r.x[i] |= e.x[i] & mask
+			r.y[i] |= e.y[i] & mask
+			r.z[i] |= e.z[i] & mask
+		}
 	}
 }
 
@@ -184,7 +187,7 @@ func (ar *arith) scalarMult(p *point, k *elem) point {
 		for range 4 {
 			ar.double(&acc, &acc)
 		}
-		lookup(&t, &table, nibble(k, i))
+		lookup(&t, &table, nibble(k, i), ar.fp.n)
 		ar.add(&acc, &acc, &t)
 	}
 	return acc

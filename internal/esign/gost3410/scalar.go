@@ -82,7 +82,7 @@ func (c *Curve) baseMultPoint(k *scalar) point {
 	acc := ar.infinity()
 	var t point
 	for i := range table {
-		lookup(&t, &table[i], nibble(k, i))
+		lookup(&t, &table[i], nibble(k, i), ar.fp.n)
 		ar.add(&acc, &acc, &t)
 	}
 	return acc

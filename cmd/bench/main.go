@@ -1,0 +1,55 @@
+// Command bench measures Okno's performance-critical parts, each against
+// an independent reference where one exists. It is a dispatcher: every
+// benchmark is a subcommand in its own file.
+//
+//	go run ./cmd/bench esign [-seconds 1] [-rounds 3]
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// command is one benchmark: it parses its own flags and writes its report.
+type command struct {
+	summary string
+	run     func(args []string, out io.Writer) error
+}
+
+// commands lists the benchmarks; each subcommand adds itself here.
+func commands() map[string]command {
+	return map[string]command{
+		"esign": {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
+	}
+}
+
+func main() {
+	if err := dispatch(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func dispatch(args []string, out io.Writer) error {
+	cmds := commands()
+	if len(args) == 0 || cmds[args[0]].run == nil {
+		names := make([]string, 0, len(cmds))
+		for name := range cmds {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		var usage strings.Builder
+		usage.WriteString("usage: bench <benchmark> [flags]\nbenchmarks:\n")
+		for _, name := range names {
+			fmt.Fprintf(&usage, "  %-8s %s\n", name, cmds[name].summary)
+		}
+		if len(args) == 0 {
+			return fmt.Errorf("no benchmark named\n%s", usage.String())
+		}
+		return fmt.Errorf("unknown benchmark %q\n%s", args[0], usage.String())
+	}
+	return cmds[args[0]].run(args[1:], out)
+}
