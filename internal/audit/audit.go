@@ -12,6 +12,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/okno-oiv/okno/internal/database"
 )
 
 // Actor is who acted: a person, or the system itself (ID is uuid.Nil).
@@ -117,4 +120,24 @@ func Verify(ctx context.Context, tx pgx.Tx) (*Break, error) {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
 	return &b, nil
+}
+
+// Log reads an agency's audit log for the audit report.
+type Log struct{ pool *pgxpool.Pool }
+
+// NewLog binds the report to the application's pool.
+func NewLog(pool *pgxpool.Pool) *Log { return &Log{pool: pool} }
+
+// Report returns the filtered entries and the state of the whole chain.
+func (l *Log) Report(ctx context.Context, agencyID uuid.UUID, f Filter) ([]Row, *Break, error) {
+	var rows []Row
+	var broken *Break
+	err := database.InAgency(ctx, l.pool, agencyID, func(tx pgx.Tx) (err error) {
+		if rows, err = List(ctx, tx, f); err != nil {
+			return err
+		}
+		broken, err = Verify(ctx, tx)
+		return err
+	})
+	return rows, broken, err
 }

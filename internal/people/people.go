@@ -94,6 +94,7 @@ var (
 	ErrNotFound        = errors.New("people: not found")
 	ErrForbidden       = errors.New("people: not allowed for this role")
 	ErrBadSecondFactor = errors.New("people: wrong one-time code")
+	ErrSecondFactorOn  = errors.New("people: second factor already enabled")
 )
 
 // LockedError says the account is locked after too many failures.

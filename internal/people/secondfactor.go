@@ -37,6 +37,10 @@ func (s *Service) BeginSecondFactor(ctx context.Context, p *Principal) (Enrolmen
 		if err != nil {
 			return err
 		}
+		if c.totpEnabled {
+			// Re-enrolling would silently switch the working factor off.
+			return ErrSecondFactorOn
+		}
 		var key *otp.Key
 		if c.totpSecret != nil && !c.totpEnabled {
 			// Reloading the page must not invalidate a code already scanned.

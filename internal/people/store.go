@@ -264,7 +264,7 @@ func deleteUserSessions(ctx context.Context, tx pgx.Tx, userID uuid.UUID) error 
 }
 
 func wrap(op string, err error) error {
-	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoSession) {
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoSession) || errors.Is(err, ErrSecondFactorOn) {
 		return err
 	}
 	return fmt.Errorf("people: %s: %w", op, err)

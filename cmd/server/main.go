@@ -1,0 +1,161 @@
+// Command server is Okno: the web application for agencies, with its own
+// migrations, and the administrators' tools as subcommands.
+//
+//	server            start the web application (same as `server serve`)
+//	server esign ...  keys, certificates and signatures by hand (see `server esign -h`)
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/config"
+	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/people"
+	"github.com/okno-oiv/okno/internal/web"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+		case "-h", "-help", "--help", "help":
+			fmt.Fprintln(stdout, "usage: server [serve]   start Okno (configuration from the environment; see README.md)")
+			return 0
+		default:
+			fmt.Fprintf(stderr, "server: unknown command %q (try -h)\n", args[0])
+			return 2
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, stderr); err != nil {
+		fmt.Fprintln(stderr, "okno:", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, stderr io.Writer) error {
+	started := time.Now()
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+
+	if err := database.Prepare(ctx, cfg.DatabaseURL, cfg.AppDBPassword); err != nil {
+		return fmt.Errorf("prepare database: %w", err)
+	}
+	appURL, err := database.AppURL(cfg.DatabaseURL, cfg.AppDBPassword)
+	if err != nil {
+		return err
+	}
+	pool, err := database.Open(ctx, appURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer pool.Close()
+
+	store, err := blob.New(blob.Config{Backend: cfg.Storage.Kind, Dir: cfg.Storage.Dir, MaxBytes: cfg.Storage.MaxUploadSize,
+		S3: blob.S3Config{Endpoint: cfg.Storage.S3Endpoint, Bucket: cfg.Storage.S3Bucket, AccessKey: cfg.Storage.S3AccessKey,
+			SecretKey: cfg.Storage.S3SecretKey, UseTLS: cfg.Storage.S3UseTLS}})
+	if err != nil {
+		return fmt.Errorf("file storage: %w", err)
+	}
+	if err := store.Check(ctx); err != nil {
+		return fmt.Errorf("file storage: %w", err)
+	}
+
+	policy := people.DefaultPolicy()
+	policy.SessionIdle = cfg.SessionIdle
+	peopleSvc := people.NewService(pool, policy)
+	if cfg.Demo {
+		if err := demo.Seed(ctx, peopleSvc); err != nil {
+			return err
+		}
+	}
+
+	sessionKey, err := cfg.LoadOrCreateSessionKey(func(b []byte) error { _, err := rand.Read(b); return err })
+	if err != nil {
+		return err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	site, err := web.New(web.Deps{
+		People: peopleSvc, AuditLog: audit.NewLog(pool), Pool: pool, Logger: logger, Metrics: registry,
+		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
+	})
+	if err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           site.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.ListenAndServe() }()
+	logger.Info("okno is ready", "addr", cfg.Addr, "storage", cfg.Storage.Kind, "demo", cfg.Demo,
+		"startup", time.Since(started).Round(time.Millisecond).String())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// newLogger writes JSON for log collectors and readable text on a terminal.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && isTerminal(f) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

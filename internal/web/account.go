@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/okno-oiv/okno/internal/people"
+	"github.com/okno-oiv/okno/internal/validation"
+	"github.com/okno-oiv/okno/views"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, views.HomePage(s.chrome(w, r, "Главная")))
+	return nil
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, problems validation.Errors) error {
+	p := principal(r)
+	left := 0
+	if p.User.SecondFactorOn {
+		var err error
+		if left, err = s.People.RecoveryCodesLeft(r.Context(), p); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, status, views.AccountPage(s.chrome(w, r, "Учётная запись"), left, problems))
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	err = s.People.ChangePassword(r.Context(), principal(r), f["current_password"], f["new_password"])
+	var problems validation.Errors
+	if errors.As(err, &problems) {
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, problems)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(w, r, flashOK, "Пароль изменён.")
+	s.redirect(w, r, "/account")
+	return nil
+}
+
+func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.People.BeginSecondFactor(r.Context(), principal(r))
+	if errors.Is(err, people.ErrSecondFactorOn) {
+		s.flash(w, r, flashOK, "Второй фактор уже подключён.")
+		s.redirect(w, r, "/account")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.EnrolPage(s.chrome(w, r, "Второй фактор"), e.Secret, ""))
+	return nil
+}
+
+func (s *Server) enrolQR(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.People.BeginSecondFactor(r.Context(), principal(r))
+	if errors.Is(err, people.ErrSecondFactorOn) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(e.QRPNG)
+	return err
+}
+
+func (s *Server) confirmEnrolment(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	codes, err := s.People.ConfirmSecondFactor(r.Context(), p, f["code"])
+	switch {
+	case errors.Is(err, people.ErrBadSecondFactor):
+		e, err := s.People.BeginSecondFactor(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, views.EnrolPage(s.chrome(w, r, "Второй фактор"), e.Secret,
+			"Код не подошёл. Убедитесь, что время на телефоне точное, и введите новый код."))
+		return nil
+	case err != nil:
+		return err
+	}
+	p.User.SecondFactorOn = true // the page below shows the completed state
+	s.render(w, r, http.StatusOK, views.RecoveryCodesPage(s.chrome(w, r, "Резервные коды"), codes))
+	return nil
+}

@@ -1,0 +1,10 @@
+// Package static holds Okno's own stylesheet and script, embedded in the
+// binary and served under content-hashed names (see internal/web).
+package static
+
+import "embed"
+
+// Files are the static assets by file name.
+//
+//go:embed *.css *.js
+var Files embed.FS

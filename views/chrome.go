@@ -1,0 +1,34 @@
+// Package views renders Okno's pages: one layout, pages composed of small
+// components with typed parameters, Russian text. Views only display what
+// handlers give them; they hold no logic beyond a loop or an if.
+package views
+
+import (
+	"github.com/okno-oiv/okno/internal/people"
+)
+
+// Chrome is what every page's frame needs: who is looking, where they can
+// go, messages to show once, and where the static assets live.
+type Chrome struct {
+	Title     string
+	Principal *people.Principal // nil on pages for anonymous visitors
+	Nav       []NavItem
+	Flashes   []Flash
+	Asset     func(name string) string // cache-busting URL of a static file
+	Current   string                   // path of the page, to mark the nav item
+}
+
+// NavItem is one link of the navigation.
+type NavItem struct {
+	Href, Label string
+}
+
+// Flash is a one-time message after a redirect.
+type Flash struct {
+	Kind string // "ok" or "error"
+	Text string
+}
+
+func (c Chrome) active(href string) bool {
+	return c.Current == href || (href != "/" && len(c.Current) > len(href) && c.Current[:len(href)+1] == href+"/")
+}
