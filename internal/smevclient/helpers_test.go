@@ -152,15 +152,18 @@ type responder func(t *testing.T, w http.ResponseWriter, c call)
 // the client sends: SOAPAction against the body, schema validity, and the
 // caller's signature.
 type fakeSMEV struct {
-	t      *testing.T
-	srv    *httptest.Server
-	mu     sync.Mutex
-	calls  []call
-	script []responder
+	t *testing.T
+	// callerVerifier checks the caller's signature; the keyed-digest test
+	// keys unless a test sets real GOST ones.
+	callerVerifier smevclient.Verifier
+	srv            *httptest.Server
+	mu             sync.Mutex
+	calls          []call
+	script         []responder
 }
 
 func newFakeSMEV(t *testing.T, script ...responder) *fakeSMEV {
-	f := &fakeSMEV{t: t, script: script}
+	f := &fakeSMEV{t: t, script: script, callerVerifier: testVerifier{string(oknoKeys.cert): oknoKeys.key}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -222,7 +225,7 @@ func (f *fakeSMEV) check(c call) {
 	if !bytes.Contains(body[:min(len(body), 200)], []byte("<"+string(c.op)+"Request ")) {
 		t.Errorf("SOAPAction %s does not match body %.80s", c.op, body)
 	}
-	if _, err := (testVerifier{string(oknoKeys.cert): oknoKeys.key}).VerifyElement(context.Background(), c.envelope, "SIGNED_BY_CALLER"); err != nil {
+	if _, err := f.callerVerifier.VerifyElement(context.Background(), c.envelope, "SIGNED_BY_CALLER"); err != nil {
 		t.Errorf("%s: caller signature does not verify: %v", c.op, err)
 	}
 }

@@ -288,12 +288,17 @@ func (c *Client) get(ctx context.Context, op message.Operation, sel Selector) (*
 		if err != nil {
 			return err
 		}
+		var got *Delivery
 		if op == message.OpGetRequest {
-			d, err = c.requestDelivery(ctx, rep)
+			got, err = c.requestDelivery(ctx, rep)
 		} else {
-			d, err = c.responseDelivery(ctx, rep)
+			got, err = c.responseDelivery(ctx, rep)
 		}
-		return replyError(op, err)
+		if err != nil {
+			return replyError(op, err)
+		}
+		d = got
+		return nil
 	})
 	return d, err
 }
@@ -320,7 +325,10 @@ func (c *Client) requestDelivery(ctx context.Context, rep *reply) (*Delivery, er
 		MessageID: req.MessageMetadata.MessageID, Metadata: req.MessageMetadata, Request: req,
 		Content: spd.MessagePrimaryContent.XML, ReplyTo: req.ReplyTo, Attachments: atts, Envelope: rep.envelope,
 	}
-	return d, checkDelivered(d)
+	if err := checkDelivered(d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func (c *Client) responseDelivery(ctx context.Context, rep *reply) (*Delivery, error) {
@@ -348,7 +356,10 @@ func (c *Client) responseDelivery(ctx context.Context, rep *reply) (*Delivery, e
 	if err := spd.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadReply, err)
 	}
-	return d, checkDelivered(d)
+	if err := checkDelivered(d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // checkDelivered refuses a delivery Okno could not acknowledge or answer.
