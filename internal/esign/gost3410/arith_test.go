@@ -1,0 +1,166 @@
+package gost3410
+
+import (
+	"crypto/rand"
+	"math/big"
+	"testing"
+)
+
+// testCurves are the named sets plus the standard's test sets, so that
+// fields with the top bit clear and set are both covered.
+func testCurves(t *testing.T) []*Curve {
+	t.Helper()
+	curves := Curves()
+	for _, ex := range standardExamples {
+		c, err := newCurve(ex.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		curves = append(curves, c)
+	}
+	return curves
+}
+
+// edgeValues are numbers below m that stress carries and reductions.
+func edgeValues(m *big.Int) []*big.Int {
+	one := big.NewInt(1)
+	vals := []*big.Int{big.NewInt(0), one, big.NewInt(2), new(big.Int).Sub(m, one), new(big.Int).Sub(m, big.NewInt(2)),
+		new(big.Int).Rsh(m, 1), new(big.Int).Sub(new(big.Int).Lsh(one, uint(m.BitLen()-1)), one)}
+	for range 20 {
+		v, _ := rand.Int(rand.Reader, m)
+		vals = append(vals, v)
+	}
+	return vals
+}
+
+func TestFieldMatchesBig(t *testing.T) {
+	for _, c := range testCurves(t) {
+		for _, f := range []*field{c.arith.fp, c.arith.fq} {
+			m := f.mBig
+			vals := edgeValues(m)
+			mont := func(v *big.Int) elem {
+				e := elemFromBig(v)
+				var r elem
+				f.toMont(&r, &e)
+				return r
+			}
+			out := func(e elem) *big.Int {
+				var r elem
+				f.fromMont(&r, &e)
+				return r.big()
+			}
+			for i, x := range vals {
+				y := vals[(i*7+3)%len(vals)]
+				xm, ym := mont(x), mont(y)
+				var z elem
+				want := new(big.Int)
+
+				f.mul(&z, &xm, &ym)
+				if want.Mul(x, y).Mod(want, m); out(z).Cmp(want) != 0 {
+					t.Fatalf("%s mod %x: %x·%x = %x, want %x", c.Name, m, x, y, out(z), want)
+				}
+				f.add(&z, &xm, &ym)
+				if want.Add(x, y).Mod(want, m); out(z).Cmp(want) != 0 {
+					t.Fatalf("%s mod %x: %x+%x = %x, want %x", c.Name, m, x, y, out(z), want)
+				}
+				f.sub(&z, &xm, &ym)
+				if want.Sub(x, y).Mod(want, m); out(z).Cmp(want) != 0 {
+					t.Fatalf("%s mod %x: %x-%x = %x, want %x", c.Name, m, x, y, out(z), want)
+				}
+				if x.Sign() != 0 {
+					f.inv(&z, &xm)
+					if want.ModInverse(x, m); out(z).Cmp(want) != 0 {
+						t.Fatalf("%s mod %x: 1/%x = %x, want %x", c.Name, m, x, out(z), want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// scalarsToTest are edge scalars plus random ones below q.
+func scalarsToTest(c *Curve) []*big.Int {
+	one := big.NewInt(1)
+	vals := []*big.Int{one, big.NewInt(2), big.NewInt(15), big.NewInt(16), big.NewInt(17),
+		new(big.Int).Sub(c.q, one), new(big.Int).Sub(c.q, big.NewInt(2)),
+		new(big.Int).Lsh(one, uint(c.q.BitLen()-1)),                        // one bit, all other windows zero
+		new(big.Int).Sub(new(big.Int).Lsh(one, uint(c.q.BitLen()-1)), one)} // every window 0xf
+	for range 6 {
+		v, _ := rand.Int(rand.Reader, new(big.Int).Sub(c.q, one))
+		vals = append(vals, v.Add(v, one))
+	}
+	return vals
+}
+
+// TestScalarMultMatchesReference compares the constant-time fixed-base and
+// variable-base multiplications with affine math/big double-and-add.
+func TestScalarMultMatchesReference(t *testing.T) {
+	for _, c := range testCurves(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			ar := c.arith
+			// A random point Q of order q, made by the reference alone.
+			u, _ := rand.Int(rand.Reader, c.q)
+			qx, qy, _ := c.affineMult(c.gx, c.gy, u.Add(u, big.NewInt(1)))
+			qp := ar.affinePoint(qx, qy)
+			for _, k := range scalarsToTest(c) {
+				ke := elemFromBig(k)
+				gotX, gotY := c.baseMult(ke)
+				wantX, wantY, _ := c.affineMult(c.gx, c.gy, k)
+				if gotX.Cmp(wantX) != 0 || gotY.Cmp(wantY) != 0 {
+					t.Fatalf("k·P for k=%x:\n got (%x, %x)\nwant (%x, %x)", k, gotX, gotY, wantX, wantY)
+				}
+				r := ar.scalarMult(&qp, &ke)
+				x, y, ok := ar.toAffine(&r)
+				wantX, wantY, _ = c.affineMult(qx, qy, k)
+				if !ok || x.big().Cmp(wantX) != 0 || y.big().Cmp(wantY) != 0 {
+					t.Fatalf("k·Q for k=%x: got (%x, %x), want (%x, %x)", k, x.big(), y.big(), wantX, wantY)
+				}
+			}
+			// q·Q is the point at infinity; the fixed window must get there too.
+			qe := elemFromBig(c.q)
+			if r := ar.scalarMult(&qp, &qe); ar.fp.isZero(&r.z) != 1 {
+				t.Fatal("q·Q is not the point at infinity")
+			}
+			for range 3 {
+				z1, _ := rand.Int(rand.Reader, c.q)
+				z2, _ := rand.Int(rand.Reader, c.q)
+				got, ok := c.combinedMult(z1, z2, qx, qy)
+				want, wantOK := c.refCombinedMult(z1, z2, qx, qy)
+				if ok != wantOK || (ok && got.Cmp(want) != 0) {
+					t.Fatalf("z1·P+z2·Q: got %x %v, want %x %v", got, ok, want, wantOK)
+				}
+			}
+		})
+	}
+}
+
+// TestCompleteFormulas checks the cases incomplete formulas get wrong:
+// doubling through add, adding the inverse, adding infinity.
+func TestCompleteFormulas(t *testing.T) {
+	for _, c := range testCurves(t) {
+		ar := c.arith
+		p := ar.g
+		var viaAdd, viaDouble, r point
+		ar.add(&viaAdd, &p, &p)
+		ar.double(&viaDouble, &p)
+		x1, y1, _ := ar.toAffine(&viaAdd)
+		x2, y2, _ := ar.toAffine(&viaDouble)
+		wantX, wantY, _ := c.affineAdd(c.gx, c.gy, c.gx, c.gy)
+		if x1.big().Cmp(wantX) != 0 || y1.big().Cmp(wantY) != 0 || x2.big().Cmp(wantX) != 0 || y2.big().Cmp(wantY) != 0 {
+			t.Fatalf("%s: P+P or 2P differs from the reference", c.Name)
+		}
+		neg := p
+		ar.fp.sub(&neg.y, &elem{}, &p.y)
+		if ar.add(&r, &p, &neg); ar.fp.isZero(&r.z) != 1 {
+			t.Fatalf("%s: P + (-P) is not the point at infinity", c.Name)
+		}
+		inf := ar.infinity()
+		ar.add(&r, &p, &inf)
+		if x, y, ok := ar.toAffine(&r); !ok || x.big().Cmp(c.gx) != 0 || y.big().Cmp(c.gy) != 0 {
+			t.Fatalf("%s: P + O is not P", c.Name)
+		}
+		if ar.double(&r, &inf); ar.fp.isZero(&r.z) != 1 {
+			t.Fatalf("%s: 2·O is not O", c.Name)
+		}
+	}
+}
