@@ -23,7 +23,7 @@ type certOptions struct {
 	keyUsage   KeyUsage
 }
 
-func (o certOptions) template(t *testing.T) *Template {
+func (o certOptions) template(t testing.TB) *Template {
 	t.Helper()
 	if o.subject == "" {
 		o.subject = "CN=Тестовый владелец"
@@ -45,7 +45,7 @@ func (o certOptions) template(t *testing.T) *Template {
 	return &Template{Subject: name, NotBefore: o.notBefore, NotAfter: o.notAfter, IsCA: o.isCA, MaxPathLen: pathLen, KeyUsage: o.keyUsage}
 }
 
-func newKey(t *testing.T, paramSet string) *PrivateKey {
+func newKey(t testing.TB, paramSet string) *PrivateKey {
 	t.Helper()
 	if paramSet == "" {
 		paramSet = "A"
@@ -58,7 +58,7 @@ func newKey(t *testing.T, paramSet string) *PrivateKey {
 }
 
 // newTestCA makes a self-signed root CA.
-func newTestCA(t *testing.T, o certOptions) *testCA {
+func newTestCA(t testing.TB, o certOptions) *testCA {
 	t.Helper()
 	if o.subject == "" {
 		o.subject = "CN=Тестовый УЦ,O=Окно"
@@ -77,7 +77,7 @@ func newTestCA(t *testing.T, o certOptions) *testCA {
 }
 
 // issue makes a certificate signed by ca and returns it with its key.
-func (ca *testCA) issue(t *testing.T, o certOptions) (*PrivateKey, *Certificate) {
+func (ca *testCA) issue(t testing.TB, o certOptions) (*PrivateKey, *Certificate) {
 	t.Helper()
 	key := newKey(t, o.paramSet)
 	if o.notAfter.IsZero() {

@@ -8,8 +8,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 func TestKeyRoundTripEveryParamSet(t *testing.T) {
@@ -164,5 +168,56 @@ func TestSignatureOfWrongLengthIsMalformed(t *testing.T) {
 		if err := key.Public().VerifyDigest(digest, s); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "want 64") {
 			t.Errorf("signature of %d bytes: got %v", len(s), err)
 		}
+	}
+}
+
+// TestPrivateKeyForms: older tools wrap the scalar in an inner OCTET STRING
+// (little-endian) or INTEGER (big-endian); all three read as the same key.
+func TestPrivateKeyForms(t *testing.T) {
+	key := newKey(t, "TCB")
+	le := key.key.Raw()
+	be := slices.Clone(le)
+	slices.Reverse(be)
+	intBody := append([]byte{0}, be...) // a leading zero keeps the INTEGER positive
+	p := key.ParamSet()
+	wrap := func(secret []byte) []byte {
+		var b cryptobyte.Builder
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1Int64(0)
+			addKeyAlgorithm(b, p)
+			b.AddASN1OctetString(secret)
+		})
+		return b.BytesOrPanic()
+	}
+	der := func(tag cbasn1.Tag, body []byte) []byte {
+		var b cryptobyte.Builder
+		b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes(body) })
+		return b.BytesOrPanic()
+	}
+	tests := []struct {
+		name   string
+		secret []byte
+		ok     bool
+	}{
+		{"raw little-endian (OpenSSL)", le, true},
+		{"inner OCTET STRING", der(cbasn1.OCTET_STRING, le), true},
+		{"inner INTEGER", der(cbasn1.INTEGER, intBody), true},
+		{"negative INTEGER", der(cbasn1.INTEGER, []byte{0x80, 1}), false},
+		{"inner OCTET STRING too short", der(cbasn1.OCTET_STRING, le[:31]), false},
+		{"inner BOOLEAN", der(cbasn1.BOOLEAN, []byte{1}), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParsePKCS8PrivateKey(wrap(tt.secret))
+			if !tt.ok {
+				if !errors.Is(err, ErrMalformed) {
+					t.Fatalf("got %v, want ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil || !got.Public().Equal(key.Public()) {
+				t.Fatalf("got %v", err)
+			}
+		})
 	}
 }

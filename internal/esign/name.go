@@ -273,7 +273,7 @@ func unescapeDNValue(v string) string {
 	return b.String()
 }
 
-// marshalName writes a Name as an RDNSequence with one attribute per RDN.
+// addName writes a Name as an RDNSequence with one attribute per RDN.
 func addName(b *cryptobyte.Builder, n Name) {
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		for _, a := range n.Attributes {
