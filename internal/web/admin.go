@@ -122,8 +122,12 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error { return s.setDisabled(w, r, true) }
-func (s *Server) enableUser(w http.ResponseWriter, r *http.Request) error  { return s.setDisabled(w, r, false) }
+func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error {
+	return s.setDisabled(w, r, true)
+}
+func (s *Server) enableUser(w http.ResponseWriter, r *http.Request) error {
+	return s.setDisabled(w, r, false)
+}
 
 func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
 	id, err := pathID(r)
