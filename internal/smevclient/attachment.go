@@ -194,8 +194,8 @@ func copyPart(w io.Writer, p outPart) error {
 }
 
 // readMTOM reads an XOP package: the root part (the envelope) within the
-// XML limits, every other part within maxPart bytes.
-func readMTOM(body io.Reader, params map[string]string, limits message.Limits, maxPart int64) (*reply, error) {
+// XML limits, the other parts within maxParts bytes together.
+func readMTOM(body io.Reader, params map[string]string, limits message.Limits, maxParts int64) (*reply, error) {
 	boundary := params["boundary"]
 	if boundary == "" {
 		return nil, fmt.Errorf("multipart reply without boundary")
@@ -203,6 +203,7 @@ func readMTOM(body io.Reader, params map[string]string, limits message.Limits, m
 	start := strings.Trim(params["start"], "<>")
 	mr := multipart.NewReader(body, boundary)
 	rep := &reply{parts: map[string][]byte{}}
+	var total int64
 	for first := true; ; first = false {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -218,12 +219,13 @@ func readMTOM(body io.Reader, params map[string]string, limits message.Limits, m
 			}
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(part, maxPart+1))
+		data, err := io.ReadAll(io.LimitReader(part, maxParts-total+1))
 		if err != nil {
 			return nil, fmt.Errorf("read part %s: %w", id, err)
 		}
-		if int64(len(data)) > maxPart {
-			return nil, fmt.Errorf("part %s: %w (%d bytes)", id, message.ErrTooLarge, maxPart)
+		total += int64(len(data))
+		if total > maxParts {
+			return nil, fmt.Errorf("part %s: %w (%d bytes of attachments)", id, message.ErrTooLarge, maxParts)
 		}
 		rep.parts[id] = data
 	}

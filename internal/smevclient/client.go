@@ -55,8 +55,8 @@ type Config struct {
 	FileStorageThreshold int64
 	// NewHash makes the digest of files in storage; defaults to Streebog-256.
 	NewHash func() hash.Hash
-	// MaxAttachmentBytes caps one MTOM part of a reply; defaults to
-	// FileStorageThreshold (anything larger travels through file storage).
+	// MaxAttachmentBytes caps the MTOM parts of one reply together; defaults
+	// to FileStorageThreshold (anything larger travels through file storage).
 	MaxAttachmentBytes int64
 	// JournalDir, when set, receives every envelope sent and received.
 	JournalDir string

@@ -161,7 +161,7 @@ func TestSendRequestRetryRules(t *testing.T) {
 
 func TestRetryStopsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := newFakeSMEV(t, func(t *testing.T, w http.ResponseWriter, c call) {
+	f := newFakeSMEV(t, func(t testing.TB, w http.ResponseWriter, c call) {
 		cancel()
 		replyStatus(http.StatusServiceUnavailable)(t, w, c)
 	})
@@ -301,5 +301,17 @@ func TestJournalKeepsExactEnvelopes(t *testing.T) {
 		if strings.Contains(e.Name(), "_in_") && !bytes.Contains(data, []byte("SendRequestResponse")) {
 			t.Errorf("incoming journal entry is not the reply: %s", data)
 		}
+	}
+}
+
+func TestSendRequestRefusesAcknowledgementOfAnotherMessage(t *testing.T) {
+	f := newFakeSMEV(t, replyBody(&message.SendRequestResponse{MessageMetadata: message.MessageMetadata{
+		MessageID: smevMsgID, MessageType: message.MessageTypeRequest, SendingTimestamp: time.Now().UTC()}}))
+	c := newClient(t, f, func(cfg *smevclient.Config) { cfg.Verifier, cfg.SMEVCertificates = nil, nil })
+	if _, err := c.SendRequest(context.Background(), smevclient.Request{Content: []byte(elkRequest)}); !errors.Is(err, smevclient.ErrWrongMessageID) {
+		t.Fatalf("err = %v, want ErrWrongMessageID", err)
+	}
+	if n := len(f.Calls()); n != 1 {
+		t.Fatalf("calls = %d, want 1", n)
 	}
 }

@@ -103,32 +103,34 @@ func TestGetRequestRefusesUntrustworthyReplies(t *testing.T) {
 	rogue := testKeys{cert: []byte("rogue-cert"), key: []byte("rogue-key")}
 	mtom := func(env []byte) responder { return replyMTOM(env, map[string][]byte{"a1@smev": pdf}) }
 	tests := []struct {
-		name   string
-		reply  responder
-		limits message.Limits
-		want   error
+		name  string
+		reply responder
+		cfg   func(*smevclient.Config)
+		want  error
 	}{
-		{"not xml", replyXML(http.StatusOK, []byte("<html><body>proxy error")), message.Limits{}, smevclient.ErrBadReply},
-		{"doctype", replyXML(http.StatusOK, []byte(`<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaa">]><soap:Envelope xmlns:soap="`+message.NSSOAP+`"><soap:Body>&a;</soap:Body></soap:Envelope>`)), message.Limits{}, message.ErrDirective},
-		{"oversize", mtom(delivery(t, smevKeys, nil, nil)), message.Limits{MaxBytes: 1024, MaxDepth: 64}, message.ErrTooLarge},
-		{"too deep", mtom(delivery(t, smevKeys, nil, nil)), message.Limits{MaxBytes: 1 << 20, MaxDepth: 4}, message.ErrTooDeep},
-		{"missing signature", mtom(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.SMEVSignature = nil })), message.Limits{}, smevclient.ErrSignatureMissing},
-		{"unknown signer", mtom(delivery(t, rogue, nil, nil)), message.Limits{}, smevclient.ErrUnknownSigner},
-		{"tampered content", mtom(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.Request.ReplyTo = "evil" })), message.Limits{}, smevclient.ErrSignatureInvalid},
+		{"not xml", replyXML(http.StatusOK, []byte("<html><body>proxy error")), nil, smevclient.ErrBadReply},
+		{"doctype", replyXML(http.StatusOK, []byte(`<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaa">]><soap:Envelope xmlns:soap="`+message.NSSOAP+`"><soap:Body>&a;</soap:Body></soap:Envelope>`)), nil, message.ErrDirective},
+		{"oversize", mtom(delivery(t, smevKeys, nil, nil)), limits(message.Limits{MaxBytes: 1024, MaxDepth: 64}), message.ErrTooLarge},
+		{"too deep", mtom(delivery(t, smevKeys, nil, nil)), limits(message.Limits{MaxBytes: 1 << 20, MaxDepth: 4}), message.ErrTooDeep},
+		{"missing signature", mtom(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.SMEVSignature = nil })), nil, smevclient.ErrSignatureMissing},
+		{"unknown signer", mtom(delivery(t, rogue, nil, nil)), nil, smevclient.ErrUnknownSigner},
+		{"tampered content", mtom(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.Request.ReplyTo = "evil" })), nil, smevclient.ErrSignatureInvalid},
 		{"signature over the wrong element", mtom(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) {
 			rm.SMEVSignature = smevSign(t, smevKeys, &rm.Request.SenderProvidedRequestData, "SIGNED_BY_CALLER")
-		})), message.Limits{}, smevclient.ErrSignatureTarget},
-		{"malformed message id", mtom(delivery(t, smevKeys, func(rm *message.RequestMessage) { rm.Request.MessageMetadata.MessageID = "42" }, nil)), message.Limits{}, smevclient.ErrWrongMessageID},
-		{"missing MTOM part", replyMTOM(delivery(t, smevKeys, nil, nil), nil), message.Limits{}, smevclient.ErrAttachmentMissing},
-		{"missing content for a header", replyXML(http.StatusOK, delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.AttachmentContentList = nil })), message.Limits{}, smevclient.ErrAttachmentMissing},
+		})), nil, smevclient.ErrSignatureTarget},
+		{"malformed message id", mtom(delivery(t, smevKeys, func(rm *message.RequestMessage) { rm.Request.MessageMetadata.MessageID = "42" }, nil)), nil, smevclient.ErrWrongMessageID},
+		{"attachments over the limit", mtom(delivery(t, smevKeys, nil, nil)), func(cfg *smevclient.Config) { cfg.MaxAttachmentBytes = int64(len(pdf) - 1) }, message.ErrTooLarge},
+		{"another operation's body", replyBody(&message.AckResponse{}), nil, smevclient.ErrBadReply},
+		{"missing MTOM part", replyMTOM(delivery(t, smevKeys, nil, nil), nil), nil, smevclient.ErrAttachmentMissing},
+		{"missing content for a header", replyXML(http.StatusOK, delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.AttachmentContentList = nil })), nil, smevclient.ErrAttachmentMissing},
 		{"file in storage without access data", mtom(delivery(t, smevKeys, func(rm *message.RequestMessage) {
 			rm.Request.SenderProvidedRequestData.RefAttachmentHeaderList = &message.RefAttachmentHeaderList{RefAttachmentHeader: []message.RefAttachmentHeader{{UUID: "f1", Hash: "AA==", MimeType: "application/pdf"}}}
-		}, nil)), message.Limits{}, smevclient.ErrAttachmentMissing},
+		}, nil)), nil, smevclient.ErrAttachmentMissing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeSMEV(t, tc.reply)
-			c := newClient(t, f, func(cfg *smevclient.Config) { cfg.Limits = tc.limits })
+			c := newClient(t, f, tc.cfg)
 			d, err := c.GetRequest(context.Background(), smevclient.Selector{})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
@@ -142,6 +144,10 @@ func TestGetRequestRefusesUntrustworthyReplies(t *testing.T) {
 			}
 		})
 	}
+}
+
+func limits(l message.Limits) func(*smevclient.Config) {
+	return func(cfg *smevclient.Config) { cfg.Limits = l }
 }
 
 func TestSelectorOnTheWire(t *testing.T) {

@@ -146,24 +146,27 @@ type call struct {
 }
 
 // responder answers the nth call (0-based).
-type responder func(t *testing.T, w http.ResponseWriter, c call)
+type responder func(t testing.TB, w http.ResponseWriter, c call)
 
 // fakeSMEV is an SMEV endpoint scripted per test. It checks every envelope
 // the client sends: SOAPAction against the body, schema validity, and the
 // caller's signature.
 type fakeSMEV struct {
-	t *testing.T
+	t testing.TB
 	// callerVerifier checks the caller's signature; the keyed-digest test
 	// keys unless a test sets real GOST ones.
 	callerVerifier smevclient.Verifier
-	srv            *httptest.Server
-	mu             sync.Mutex
-	calls          []call
-	script         []responder
+	// check inspects each call; benchmarks turn it off.
+	check  func(call)
+	srv    *httptest.Server
+	mu     sync.Mutex
+	calls  []call
+	script []responder
 }
 
-func newFakeSMEV(t *testing.T, script ...responder) *fakeSMEV {
+func newFakeSMEV(t testing.TB, script ...responder) *fakeSMEV {
 	f := &fakeSMEV{t: t, script: script, callerVerifier: testVerifier{string(oknoKeys.cert): oknoKeys.key}}
+	f.check = f.validate
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -216,7 +219,7 @@ func (f *fakeSMEV) serve(w http.ResponseWriter, r *http.Request) {
 	f.script[n](t, w, c)
 }
 
-func (f *fakeSMEV) check(c call) {
+func (f *fakeSMEV) validate(c call) {
 	t := f.t
 	body := schematest.InlineXOP(t, schematest.BodyOf(t, c.envelope), c.parts)
 	if err := schematest.Validate(t, body, schematest.TypesXSD); err != nil {
@@ -239,7 +242,7 @@ func (f *fakeSMEV) Calls() []call {
 // Responders.
 
 func replyXML(status int, data []byte) responder {
-	return func(t *testing.T, w http.ResponseWriter, _ call) {
+	return func(t testing.TB, w http.ResponseWriter, _ call) {
 		w.Header().Set("Content-Type", message.ContentType)
 		w.WriteHeader(status)
 		w.Write(data)
@@ -247,7 +250,7 @@ func replyXML(status int, data []byte) responder {
 }
 
 func replyBody(v any) responder {
-	return func(t *testing.T, w http.ResponseWriter, c call) {
+	return func(t testing.TB, w http.ResponseWriter, c call) {
 		env, err := message.Marshal(v)
 		if err != nil {
 			t.Fatalf("marshal reply: %v", err)
@@ -258,11 +261,11 @@ func replyBody(v any) responder {
 
 // replyFunc builds the reply from the call (to echo the MessageID).
 func replyFunc(build func(c call) any) responder {
-	return func(t *testing.T, w http.ResponseWriter, c call) { replyBody(build(c))(t, w, c) }
+	return func(t testing.TB, w http.ResponseWriter, c call) { replyBody(build(c))(t, w, c) }
 }
 
 func replyFault(f message.Fault) responder {
-	return func(t *testing.T, w http.ResponseWriter, c call) {
+	return func(t testing.TB, w http.ResponseWriter, c call) {
 		env, err := message.MarshalFault(&f)
 		if err != nil {
 			t.Fatalf("marshal fault: %v", err)
@@ -272,14 +275,14 @@ func replyFault(f message.Fault) responder {
 }
 
 func replyStatus(status int) responder {
-	return func(t *testing.T, w http.ResponseWriter, _ call) {
+	return func(t testing.TB, w http.ResponseWriter, _ call) {
 		http.Error(w, http.StatusText(status), status)
 	}
 }
 
 // dropConnection closes the TCP connection without an answer, as a broken
 // network between the agency and SMEV would.
-func dropConnection(t *testing.T, w http.ResponseWriter, _ call) {
+func dropConnection(t testing.TB, w http.ResponseWriter, _ call) {
 	conn, _, err := w.(http.Hijacker).Hijack()
 	if err != nil {
 		t.Fatalf("hijack: %v", err)
@@ -289,7 +292,7 @@ func dropConnection(t *testing.T, w http.ResponseWriter, _ call) {
 
 // replyMTOM answers with an XOP package: the envelope and the given parts.
 func replyMTOM(env []byte, parts map[string][]byte) responder {
-	return func(t *testing.T, w http.ResponseWriter, _ call) {
+	return func(t testing.TB, w http.ResponseWriter, _ call) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		root, _ := mw.CreatePart(map[string][]string{"Content-Type": {`application/xop+xml; charset=UTF-8; type="text/xml"`}, "Content-Id": {"<root@smev>"}})
@@ -306,7 +309,7 @@ func replyMTOM(env []byte, parts map[string][]byte) responder {
 }
 
 // sentMessageID reads the MessageID out of a SendRequest/SendResponse call.
-func sentMessageID(t *testing.T, c call) string {
+func sentMessageID(t testing.TB, c call) string {
 	t.Helper()
 	d := xml.NewDecoder(bytes.NewReader(c.envelope))
 	for {
@@ -326,7 +329,7 @@ func sentMessageID(t *testing.T, c call) string {
 
 // signedBySMEV marshals v (whose element with Id=id SMEV signs) with the
 // signature made by keys inserted where sigField points.
-func smevSign(t *testing.T, keys testKeys, element any, id string) *message.Signature {
+func smevSign(t testing.TB, keys testKeys, element any, id string) *message.Signature {
 	t.Helper()
 	raw, err := xml.Marshal(element)
 	if err != nil {
@@ -339,7 +342,7 @@ func smevSign(t *testing.T, keys testKeys, element any, id string) *message.Sign
 	return &message.Signature{XML: sig}
 }
 
-func newClient(t *testing.T, f *fakeSMEV, mod func(*smevclient.Config)) *smevclient.Client {
+func newClient(t testing.TB, f *fakeSMEV, mod func(*smevclient.Config)) *smevclient.Client {
 	t.Helper()
 	cfg := smevclient.Config{
 		Endpoint:         f.srv.URL,

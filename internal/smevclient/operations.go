@@ -125,7 +125,7 @@ func (c *Client) SendRequest(ctx context.Context, r Request) (Sent, error) {
 	}
 	return c.send(ctx, message.OpSendRequest, id, att.parts, build, func(env []byte) (*message.MessageMetadata, *message.Signature, error) {
 		var resp message.SendRequestResponse
-		err := message.Unmarshal(env, c.cfg.Limits, &resp)
+		err := c.decode(message.OpSendRequest, env, &resp)
 		return &resp.MessageMetadata, resp.SMEVSignature, err
 	})
 }
@@ -179,7 +179,7 @@ func (c *Client) SendResponse(ctx context.Context, r Response) (Sent, error) {
 	}
 	return c.send(ctx, message.OpSendResponse, id, att.parts, build, func(env []byte) (*message.MessageMetadata, *message.Signature, error) {
 		var resp message.SendResponseResponse
-		err := message.Unmarshal(env, c.cfg.Limits, &resp)
+		err := c.decode(message.OpSendResponse, env, &resp)
 		return &resp.MessageMetadata, resp.SMEVSignature, err
 	})
 }
@@ -220,7 +220,7 @@ func (c *Client) send(ctx context.Context, op message.Operation, id string, part
 			id = fresh
 			return retryNow{err}
 		}
-		return replyError(op, err)
+		return err
 	})
 	return sent, err
 }
@@ -236,19 +236,15 @@ func (c *Client) acceptSent(ctx context.Context, sent *Sent, env []byte, meta *m
 	return nil
 }
 
-// replyError marks a reply that failed to decode as ErrBadReply, leaving
-// faults, transport errors and the client's own typed errors as they are.
-func replyError(op message.Operation, err error) error {
+// decode reads the reply body into v. A SOAP fault comes back as *Fault;
+// anything else that is not the expected body is ErrBadReply.
+func (c *Client) decode(op message.Operation, env []byte, v any) error {
+	err := message.Unmarshal(env, c.cfg.Limits, v)
 	var f *Fault
-	var te *TransportError
-	switch {
-	case err == nil, errors.As(err, &f), errors.As(err, &te):
+	if err == nil || errors.As(err, &f) {
 		return err
-	case errors.Is(err, message.ErrDirective), errors.Is(err, message.ErrNotXML), errors.Is(err, message.ErrTooLarge),
-		errors.Is(err, message.ErrTooDeep), errors.Is(err, message.ErrNoBody):
-		return fmt.Errorf("%w: %s: %w", ErrBadReply, op, err)
 	}
-	return err
+	return fmt.Errorf("%w: %s: %w", ErrBadReply, op, err)
 }
 
 // GetRequest takes the next request from the queue, nil when it is empty.
@@ -295,7 +291,7 @@ func (c *Client) get(ctx context.Context, op message.Operation, sel Selector) (*
 			got, err = c.responseDelivery(ctx, rep)
 		}
 		if err != nil {
-			return replyError(op, err)
+			return err
 		}
 		d = got
 		return nil
@@ -305,7 +301,7 @@ func (c *Client) get(ctx context.Context, op message.Operation, sel Selector) (*
 
 func (c *Client) requestDelivery(ctx context.Context, rep *reply) (*Delivery, error) {
 	var resp message.GetRequestResponse
-	if err := message.Unmarshal(rep.envelope, c.cfg.Limits, &resp); err != nil {
+	if err := c.decode(message.OpGetRequest, rep.envelope, &resp); err != nil {
 		return nil, err
 	}
 	rm := resp.RequestMessage
@@ -333,7 +329,7 @@ func (c *Client) requestDelivery(ctx context.Context, rep *reply) (*Delivery, er
 
 func (c *Client) responseDelivery(ctx context.Context, rep *reply) (*Delivery, error) {
 	var resp message.GetResponseResponse
-	if err := message.Unmarshal(rep.envelope, c.cfg.Limits, &resp); err != nil {
+	if err := c.decode(message.OpGetResponse, rep.envelope, &resp); err != nil {
 		return nil, err
 	}
 	rm := resp.ResponseMessage
@@ -391,12 +387,12 @@ func (c *Client) Ack(ctx context.Context, messageID string, accepted bool) error
 		rep, err := c.roundTrip(ctx, exchange{op: message.OpAck, id: messageID, envelope: message.Envelope(body)})
 		if err == nil {
 			var resp message.AckResponse
-			err = message.Unmarshal(rep.envelope, c.cfg.Limits, &resp)
+			err = c.decode(message.OpAck, rep.envelope, &resp)
 		}
 		if n > 1 && errors.Is(err, &Fault{Kind: message.FaultTargetMessageIsNotFound}) {
 			return nil
 		}
-		return replyError(message.OpAck, err)
+		return err
 	})
 }
 
@@ -419,8 +415,8 @@ func (c *Client) GetStatus(ctx context.Context) (*message.AsyncProcessingStatus,
 			return err
 		}
 		var resp message.GetStatusResponse
-		if err := message.Unmarshal(rep.envelope, c.cfg.Limits, &resp); err != nil {
-			return replyError(message.OpGetStatus, err)
+		if err := c.decode(message.OpGetStatus, rep.envelope, &resp); err != nil {
+			return err
 		}
 		m := resp.SmevAsyncProcessingMessage
 		if m == nil {
