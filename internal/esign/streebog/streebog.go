@@ -162,38 +162,58 @@ func (d *digest) checkSum(b []byte) []byte {
 // compress is the function g_N(h, m) of the standard: h = E(LPS(h^N), m) ^ h ^ m.
 func compress(h, n, m *[8]uint64) {
 	var k, t [8]uint64
-	for i := range k {
-		k[i] = h[i] ^ n[i]
-	}
-	lps(&k)
+	lpsXor(&k, h, n)
 	t = *m
 	for i := range roundConstants {
-		for j := range t {
-			t[j] ^= k[j]
-		}
-		lps(&t)
-		for j := range k {
-			k[j] ^= roundConstants[i][j]
-		}
-		lps(&k)
+		lpsXor(&t, &k, &t)
+		lpsXor(&k, &k, &roundConstants[i])
 	}
 	for i := range h {
 		h[i] ^= t[i] ^ k[i] ^ m[i]
 	}
 }
 
-// lps applies L∘P∘S to x in place. After S and the byte transposition P,
-// output word i is built from byte i of every input word j, so each
-// output word is the XOR of eight table lookups.
-func lps(x *[8]uint64) {
-	x0, x1, x2, x3, x4, x5, x6, x7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
-	for i := range 8 {
-		s := uint(8 * i)
-		x[i] = lpsTable[0][byte(x0>>s)] ^ lpsTable[1][byte(x1>>s)] ^
-			lpsTable[2][byte(x2>>s)] ^ lpsTable[3][byte(x3>>s)] ^
-			lpsTable[4][byte(x4>>s)] ^ lpsTable[5][byte(x5>>s)] ^
-			lpsTable[6][byte(x6>>s)] ^ lpsTable[7][byte(x7>>s)]
-	}
+// lpsXor sets out = L∘P∘S(a ^ b); out may alias a or b. After S and the
+// byte transposition P, output word i is built from byte i of every input
+// word j, so each output word is the XOR of eight table lookups. Written
+// out in full so that every shift is a constant and the words stay in
+// registers.
+func lpsXor(out, a, b *[8]uint64) {
+	tab := &lpsTable // one base register instead of an address per lookup
+	x0, x1, x2, x3 := a[0]^b[0], a[1]^b[1], a[2]^b[2], a[3]^b[3]
+	x4, x5, x6, x7 := a[4]^b[4], a[5]^b[5], a[6]^b[6], a[7]^b[7]
+	out[0] = tab[0][byte(x0)] ^ tab[1][byte(x1)] ^
+		tab[2][byte(x2)] ^ tab[3][byte(x3)] ^
+		tab[4][byte(x4)] ^ tab[5][byte(x5)] ^
+		tab[6][byte(x6)] ^ tab[7][byte(x7)]
+	out[1] = tab[0][byte(x0>>8)] ^ tab[1][byte(x1>>8)] ^
+		tab[2][byte(x2>>8)] ^ tab[3][byte(x3>>8)] ^
+		tab[4][byte(x4>>8)] ^ tab[5][byte(x5>>8)] ^
+		tab[6][byte(x6>>8)] ^ tab[7][byte(x7>>8)]
+	out[2] = tab[0][byte(x0>>16)] ^ tab[1][byte(x1>>16)] ^
+		tab[2][byte(x2>>16)] ^ tab[3][byte(x3>>16)] ^
+		tab[4][byte(x4>>16)] ^ tab[5][byte(x5>>16)] ^
+		tab[6][byte(x6>>16)] ^ tab[7][byte(x7>>16)]
+	out[3] = tab[0][byte(x0>>24)] ^ tab[1][byte(x1>>24)] ^
+		tab[2][byte(x2>>24)] ^ tab[3][byte(x3>>24)] ^
+		tab[4][byte(x4>>24)] ^ tab[5][byte(x5>>24)] ^
+		tab[6][byte(x6>>24)] ^ tab[7][byte(x7>>24)]
+	out[4] = tab[0][byte(x0>>32)] ^ tab[1][byte(x1>>32)] ^
+		tab[2][byte(x2>>32)] ^ tab[3][byte(x3>>32)] ^
+		tab[4][byte(x4>>32)] ^ tab[5][byte(x5>>32)] ^
+		tab[6][byte(x6>>32)] ^ tab[7][byte(x7>>32)]
+	out[5] = tab[0][byte(x0>>40)] ^ tab[1][byte(x1>>40)] ^
+		tab[2][byte(x2>>40)] ^ tab[3][byte(x3>>40)] ^
+		tab[4][byte(x4>>40)] ^ tab[5][byte(x5>>40)] ^
+		tab[6][byte(x6>>40)] ^ tab[7][byte(x7>>40)]
+	out[6] = tab[0][byte(x0>>48)] ^ tab[1][byte(x1>>48)] ^
+		tab[2][byte(x2>>48)] ^ tab[3][byte(x3>>48)] ^
+		tab[4][byte(x4>>48)] ^ tab[5][byte(x5>>48)] ^
+		tab[6][byte(x6>>48)] ^ tab[7][byte(x7>>48)]
+	out[7] = tab[0][byte(x0>>56)] ^ tab[1][byte(x1>>56)] ^
+		tab[2][byte(x2>>56)] ^ tab[3][byte(x3>>56)] ^
+		tab[4][byte(x4>>56)] ^ tab[5][byte(x5>>56)] ^
+		tab[6][byte(x6>>56)] ^ tab[7][byte(x7>>56)]
 }
 
 // add512 sets a = a + b mod 2^512 (little-endian words).
