@@ -76,7 +76,7 @@ type nsDecl struct {
 
 // node is a child of an element: *Element, text or procInst. Comments are not kept: every
 // algorithm here works on the tree without comments.
-type node interface{}
+type node any
 
 type text string
 
