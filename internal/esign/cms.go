@@ -35,7 +35,10 @@ type SignerInfo struct {
 }
 
 // VerifyOptions says what a detached signature must satisfy besides
-// matching the document.
+// matching the document. With neither Roots nor Signer set, VerifyDetached
+// only proves that whoever holds the key of the carried certificate signed
+// the document: anyone can make a certificate with any name, so a caller
+// that acts on who signed must set one of them.
 type VerifyOptions struct {
 	// Roots, when set, require the signer's certificate to chain to one of
 	// them; certificates carried in the signature serve as intermediates.

@@ -54,6 +54,15 @@ func GenerateKey(rand io.Reader, paramSet string) (*PrivateKey, error) {
 // ParamSet reports the key's parameter set.
 func (k *PrivateKey) ParamSet() ParamSet { return k.params }
 
+// String names the key without showing it, so a key that strays into a log
+// line or an error message leaks nothing.
+func (k *PrivateKey) String() string {
+	return fmt.Sprintf("GOST R 34.10-2012 %d-bit private key (%s)", k.params.Size*8, k.params.Name)
+}
+
+// GoString keeps %#v as quiet as %v.
+func (k *PrivateKey) GoString() string { return k.String() }
+
 // Public returns the public half of the key.
 func (k *PrivateKey) Public() *PublicKey {
 	return &PublicKey{params: k.params, key: k.key.Public()}

@@ -7,7 +7,10 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +222,23 @@ func TestPrivateKeyForms(t *testing.T) {
 				t.Fatalf("got %v", err)
 			}
 		})
+	}
+}
+
+func TestPrivateKeyDoesNotPrintItself(t *testing.T) {
+	key := newKey(t, "512C")
+	raw := key.key.Raw()
+	s := &Signer{Key: key}
+	out := fmt.Sprintf("%v %+v %#v %s %v %+v", key, key, key, key, s, *s)
+	be := slices.Clone(raw)
+	slices.Reverse(be)
+	d := new(big.Int).SetBytes(be)
+	for _, form := range []string{hex.EncodeToString(raw), hex.EncodeToString(be), d.String(), d.Text(16)} {
+		if strings.Contains(out, form) {
+			t.Fatalf("formatted key shows the secret: %s", out)
+		}
+	}
+	if !strings.Contains(out, "GOST R 34.10-2012 512-bit private key (512C)") {
+		t.Fatalf("formatted key: %s", out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/okno-oiv/okno/internal/esign"
@@ -17,7 +18,8 @@ func runKeygen(_ context.Context, e *env, args []string) int {
 	fs := e.flagSet("keygen", "keygen -out key.pem [-paramset A]\n\n"+
 		"Создаёт закрытый ключ ГОСТ Р 34.10-2012 и пишет его в PEM (\"PRIVATE KEY\"), который\n"+
 		"читает OpenSSL с движком gost. Существующий файл не перезаписывается.\n"+
-		"Наборы параметров: "+paramSetNames())
+		"Наборы параметров (имена как у OpenSSL, -pkeyopt paramset:; 512A..512C — gost2012_512 A..C):"+
+		paramSetNames()+"\n")
 	out := fs.String("out", "", "файл для закрытого ключа (создаётся с правами 0600)")
 	paramSet := fs.String("paramset", "A", "набор параметров кривой")
 	if code, ok := e.parse(fs, args, "out"); !ok {
@@ -269,15 +271,14 @@ func printFields(w io.Writer, c *esign.Certificate) {
 	fmt.Fprintf(w, "Ключ: ГОСТ Р 34.10-2012, %d бит, %s\n", p.Size*8, p.Description)
 }
 
+// paramSetNames lists the parameter sets, one per line, with the names
+// OpenSSL's gost engine uses (-pkeyopt paramset:) and the standard's names.
 func paramSetNames() string {
-	var s string
-	for i, p := range esign.ParamSets() {
-		if i > 0 {
-			s += ", "
-		}
-		s += p.Name
+	var b strings.Builder
+	for _, p := range esign.ParamSets() {
+		fmt.Fprintf(&b, "\n  %-5s %d бит, %s", p.Name, p.Size*8, p.Description)
 	}
-	return s
+	return b.String()
 }
 
 func validity(days int) (*esign.Template, error) {

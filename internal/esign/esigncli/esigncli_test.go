@@ -230,3 +230,12 @@ func requireOpenSSL(t *testing.T) {
 	}
 	t.Fatalf("openssl with the gost engine is required in CI: %v", err)
 }
+
+func TestKeygenHelpListsParamSets(t *testing.T) {
+	h := run(t, "", "keygen", "-h")
+	for _, want := range []string{"A     256 бит, id-GostR3410-2001-CryptoPro-A-ParamSet", "TCA   256 бит, id-tc26-gost-3410-2012-256-paramSetA", "512C  512 бит"} {
+		if !strings.Contains(h.stderr, want) {
+			t.Errorf("keygen -h lacks %q:\n%s", want, h.stderr)
+		}
+	}
+}
