@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"time"
+	"syscall"
 
 	"github.com/okno-oiv/okno/internal/esign/gost3410"
 	"github.com/okno-oiv/okno/internal/esign/opensslref"
@@ -144,19 +144,39 @@ func signRates(c *gost3410.Curve) (sign, verify func(float64) (float64, error), 
 	return sign, verify, nil
 }
 
-// timeLoop runs op in batches until seconds have passed and returns the
-// rate in operations per second, or op's first error.
+// timeLoop runs op in batches until seconds of CPU time have passed and
+// returns the rate in operations per CPU second, or op's first error.
+// CPU time, like the harness's, keeps other load on the machine out of
+// the comparison.
 func timeLoop(seconds float64, op func() error) (float64, error) {
-	start := time.Now()
-	limit := time.Duration(seconds * float64(time.Second))
+	start, err := cpuTime()
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	for time.Since(start) < limit {
+	for {
 		for range 8 {
 			if err := op(); err != nil {
 				return 0, err
 			}
 			n++
 		}
+		now, err := cpuTime()
+		if err != nil {
+			return 0, err
+		}
+		if elapsed := now - start; elapsed >= seconds {
+			return float64(n) / elapsed, nil
+		}
 	}
-	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// cpuTime returns the user and system CPU seconds used by this process.
+func cpuTime() (float64, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("getrusage: %w", err)
+	}
+	sec := func(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+	return sec(ru.Utime) + sec(ru.Stime), nil
 }

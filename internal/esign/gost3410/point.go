@@ -19,15 +19,17 @@ type point struct {
 // every point used here lies in the subgroup of odd prime order q, which
 // holds even on the curves with cofactor 4.
 type arith struct {
-	fp, fq *field
-	a, b3  elem  // a and 3b in the Montgomery domain
-	g      point // base point
+	fp, fq    *field
+	a, b3     elem  // a and 3b in the Montgomery domain
+	aIsMinus3 bool  // most sets: multiplying by a is then three additions
+	g         point // base point
 }
 
 func newArith(c *Curve) *arith {
 	n := c.size / 8
 	ar := &arith{fp: newField(c.p, n), fq: newField(c.q, n)}
 	a, b := elemFromBig(c.a), elemFromBig(new(big.Int).Mod(new(big.Int).Mul(c.b, big.NewInt(3)), c.p))
+	ar.aIsMinus3 = new(big.Int).Sub(c.p, c.a).Cmp(big.NewInt(3)) == 0
 	ar.fp.toMont(&ar.a, &a)
 	ar.fp.toMont(&ar.b3, &b)
 	ar.g = ar.affinePoint(c.gx, c.gy)
@@ -42,6 +44,19 @@ func (ar *arith) affinePoint(x, y *big.Int) point {
 	ar.fp.toMont(&p.y, &ey)
 	p.z = ar.fp.one
 	return p
+}
+
+// mulA sets z = a·x.
+func (ar *arith) mulA(z, x *elem) {
+	f := ar.fp
+	if !ar.aIsMinus3 {
+		f.mul(z, &ar.a, x)
+		return
+	}
+	var t elem
+	f.add(&t, x, x)
+	f.add(&t, &t, x)
+	f.sub(z, &elem{}, &t)
 }
 
 func (ar *arith) infinity() point {
@@ -70,7 +85,7 @@ func (ar *arith) add(r, p, q *point) {
 	f.mul(&t5, &t5, &x3)
 	f.add(&x3, &t1, &t2)
 	f.sub(&t5, &t5, &x3)
-	f.mul(&z3, &ar.a, &t4)
+	ar.mulA(&z3, &t4)
 	f.mul(&x3, &ar.b3, &t2)
 	f.add(&z3, &x3, &z3)
 	f.sub(&x3, &t1, &z3)
@@ -78,11 +93,11 @@ func (ar *arith) add(r, p, q *point) {
 	f.mul(&y3, &x3, &z3)
 	f.add(&t1, &t0, &t0)
 	f.add(&t1, &t1, &t0)
-	f.mul(&t2, &ar.a, &t2)
+	ar.mulA(&t2, &t2)
 	f.mul(&t4, &ar.b3, &t4)
 	f.add(&t1, &t1, &t2)
 	f.sub(&t2, &t0, &t2)
-	f.mul(&t2, &ar.a, &t2)
+	ar.mulA(&t2, &t2)
 	f.add(&t4, &t4, &t2)
 	f.mul(&t0, &t1, &t4)
 	f.add(&y3, &y3, &t0)
@@ -106,7 +121,7 @@ func (ar *arith) double(r, p *point) {
 	f.add(&t3, &t3, &t3)
 	f.mul(&z3, &p.x, &p.z)
 	f.add(&z3, &z3, &z3)
-	f.mul(&x3, &ar.a, &z3)
+	ar.mulA(&x3, &z3)
 	f.mul(&y3, &ar.b3, &t2)
 	f.add(&y3, &x3, &y3)
 	f.sub(&x3, &t1, &y3)
@@ -114,9 +129,9 @@ func (ar *arith) double(r, p *point) {
 	f.mul(&y3, &x3, &y3)
 	f.mul(&x3, &t3, &x3)
 	f.mul(&z3, &ar.b3, &z3)
-	f.mul(&t2, &ar.a, &t2)
+	ar.mulA(&t2, &t2)
 	f.sub(&t3, &t0, &t2)
-	f.mul(&t3, &ar.a, &t3)
+	ar.mulA(&t3, &t3)
 	f.add(&t3, &t3, &z3)
 	f.add(&z3, &t0, &t0)
 	f.add(&t0, &z3, &t0)
