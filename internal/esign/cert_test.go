@@ -1,6 +1,7 @@
 package esign
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
 )
 
 const qualifiedSubject = "SN=Иванова,GN=Мария Петровна,CN=Иванова Мария Петровна,T=Начальник отдела," +
@@ -292,5 +295,26 @@ func TestParseCertificateRejectsBadInput(t *testing.T) {
 	_, err = ParseCertificatePEM(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: good}))
 	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `want a "CERTIFICATE" block`) {
 		t.Fatalf("wrong PEM type: %v", err)
+	}
+}
+
+func TestKeyUsageEncoding(t *testing.T) {
+	tests := []struct {
+		usage KeyUsage
+		der   []byte
+	}{
+		{KeyUsageDigitalSignature, []byte{0x03, 0x02, 0x07, 0x80}},
+		{KeyUsageDigitalSignature | KeyUsageNonRepudiation, []byte{0x03, 0x02, 0x06, 0xc0}},
+		{KeyUsageCertSign | KeyUsageCRLSign | KeyUsageDigitalSignature, []byte{0x03, 0x02, 0x01, 0x86}},
+		{KeyUsageKeyAgreement, []byte{0x03, 0x02, 0x03, 0x08}},
+		{1 << 8, []byte{0x03, 0x03, 0x07, 0x00, 0x80}}, // decipherOnly
+		{0, []byte{0x03, 0x01, 0x00}},
+	}
+	for _, tt := range tests {
+		var b cryptobyte.Builder
+		addKeyUsage(&b, tt.usage)
+		if got := b.BytesOrPanic(); !bytes.Equal(got, tt.der) {
+			t.Errorf("%09b: got % x, want % x", tt.usage, got, tt.der)
+		}
 	}
 }

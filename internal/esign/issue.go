@@ -95,7 +95,7 @@ func CreateCertificate(random io.Reader, t *Template, pub *PublicKey, issuer *Ce
 					})
 				})
 				addExtension(b, oidExtKeyUsage, true, func(b *cryptobyte.Builder) {
-					b.AddASN1BitString(keyUsageBits(templateKeyUsage(t)))
+					addKeyUsage(b, templateKeyUsage(t))
 				})
 			})
 		})
@@ -162,18 +162,26 @@ func templateKeyUsage(t *Template) KeyUsage {
 	return t.KeyUsage
 }
 
-// keyUsageBits encodes a KeyUsage as a DER BIT STRING (no trailing zeros).
-func keyUsageBits(u KeyUsage) []byte {
-	var buf [2]byte
+// addKeyUsage writes a KeyUsage as a DER BIT STRING: named bits with the
+// trailing zero bits left out (X.690 11.2.2), which cryptobyte's
+// AddASN1BitString, always whole bytes, cannot express.
+func addKeyUsage(b *cryptobyte.Builder, u KeyUsage) {
+	var bits [2]byte
 	last := -1
 	for i := range 9 {
 		if u&(1<<i) != 0 {
-			buf[i/8] |= 0x80 >> (i % 8)
+			bits[i/8] |= 0x80 >> (i % 8)
 			last = i
 		}
 	}
-	n := last/8 + 1
-	return buf[:n]
+	n, unused := 0, byte(0)
+	if last >= 0 {
+		n, unused = last/8+1, byte(7-last%8)
+	}
+	b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
+		b.AddUint8(unused)
+		b.AddBytes(bits[:n])
+	})
 }
 
 // subjectKeyID is the SHA-1 of the public key bits, method 1 of RFC 5280
