@@ -166,3 +166,27 @@ func Validity(der []byte) (time.Time, time.Time, error) {
 	}
 	return c.NotBefore, c.NotAfter, nil
 }
+
+// Person makes a key and a self-signed certificate for a citizen: the
+// ЭП-СП an applicant signs scans with on the portal. The subject carries
+// the full name and СНИЛС as a qualified certificate would.
+func Person(surname, givenNames, snils string, now time.Time) (*esign.Signer, error) {
+	key, err := esign.GenerateKey(rand.Reader, "A")
+	if err != nil {
+		return nil, fmt.Errorf("generate key of %s: %w", surname, err)
+	}
+	var name esign.Name
+	for _, a := range []struct {
+		oid   asn1.ObjectIdentifier
+		value string
+	}{{esign.OIDCommonName, surname + " " + givenNames}, {esign.OIDSurname, surname}, {esign.OIDGivenName, givenNames}, {esign.OIDSNILS, snils}, {esign.OIDCountry, "RU"}} {
+		if err := name.Add(a.oid, a.value); err != nil {
+			return nil, fmt.Errorf("certificate name of %s: %w", surname, err)
+		}
+	}
+	cert, err := esign.CreateCertificate(rand.Reader, &esign.Template{Subject: name, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(validity)}, key.Public(), nil, key)
+	if err != nil {
+		return nil, fmt.Errorf("issue certificate of %s: %w", surname, err)
+	}
+	return esign.NewSigner(key, cert)
+}
