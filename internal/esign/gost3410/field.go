@@ -12,14 +12,19 @@ const maxLimbs = 8
 // 256-bit field uses the first four and keeps the rest zero.
 type elem [maxLimbs]uint64
 
-// field is arithmetic modulo an odd number m < 2^(64n) in the Montgomery
-// domain: x is held as xR mod m with R = 2^(64n). Every operation runs in
-// time independent of the values (no branches or indexes on them), since
-// the same code handles private keys and nonces.
+// field is arithmetic modulo an odd number m < 2^(64n) in a multiplication
+// domain: x is held as xR mod m. For a general m that is the Montgomery
+// domain, R = 2^(64n). For a pseudo-Mersenne m = 2^(64n) - c with small c
+// (the fields of tc26 256-A/B, CryptoPro-A, XchA and 512-A/C), reduction
+// folds the high half times c instead, which is cheaper; there R = 1 and
+// entering the domain is the identity. Every operation runs in time
+// independent of the values (no branches or indexes on them), since the
+// same code handles private keys and nonces.
 type field struct {
 	n     int    // limbs: 4 or 8
 	m     elem   // modulus
-	m0inv uint64 // -m⁻¹ mod 2^64
+	m0inv uint64 // -m⁻¹ mod 2^64 (Montgomery)
+	c     uint64 // 2^(64n) - m when that is below 2^32, else 0
 	rr    elem   // R² mod m, to enter the domain
 	one   elem   // R mod m, the domain's 1
 	mBig  *big.Int
@@ -35,6 +40,11 @@ func newField(m *big.Int, n int) *field {
 	}
 	f.m0inv = -inv
 	r := new(big.Int).Lsh(big.NewInt(1), uint(64*n))
+	if c := new(big.Int).Sub(r, m); c.BitLen() <= 32 {
+		f.c = c.Uint64()
+		f.one, f.rr = elem{1}, elem{1}
+		return f
+	}
 	f.one = elemFromBig(new(big.Int).Mod(r, m))
 	rr := new(big.Int).Mul(r, r)
 	f.rr = elemFromBig(rr.Mod(rr, m))
@@ -57,12 +67,20 @@ func (e *elem) big() *big.Int {
 	return new(big.Int).SetBits(b)
 }
 
-// mul sets z = x·y·R⁻¹ mod m (coarsely integrated operand scanning).
+// mul sets z = x·y·R⁻¹ mod m.
 func (f *field) mul(z, x, y *elem) {
-	if f.n == 4 {
+	switch {
+	case f.c != 0 && f.n == 4:
+		f.mulPM4(z, x, y)
+		return
+	case f.c != 0:
+		f.mulPM(z, x, y)
+		return
+	case f.n == 4:
 		f.mul4(z, x, y)
 		return
 	}
+	// Montgomery multiplication, coarsely integrated operand scanning.
 	n := f.n
 	var t [maxLimbs + 2]uint64
 	for i := range n {
@@ -129,6 +147,98 @@ func (f *field) mul4(z, x, y *elem) {
 	z[1] = t1 ^ ((t1 ^ d1) & mask)
 	z[2] = t2 ^ ((t2 ^ d2) & mask)
 	z[3] = t3 ^ ((t3 ^ d3) & mask)
+}
+
+// mulPM4 is mul for a four-limb pseudo-Mersenne modulus 2^256 - c: the
+// 512-bit product's high half is folded in times c, twice, then one
+// conditional subtraction.
+func (f *field) mulPM4(z, x, y *elem) {
+	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+	var t0, t1, t2, t3, t4, t5, t6, t7, c uint64
+	y0 := y[0]
+	c, t0 = madd(x0, y0, 0, 0)
+	c, t1 = madd(x1, y0, 0, c)
+	c, t2 = madd(x2, y0, 0, c)
+	t4, t3 = madd(x3, y0, 0, c)
+	y1 := y[1]
+	c, t1 = madd(x0, y1, t1, 0)
+	c, t2 = madd(x1, y1, t2, c)
+	c, t3 = madd(x2, y1, t3, c)
+	t5, t4 = madd(x3, y1, t4, c)
+	y2 := y[2]
+	c, t2 = madd(x0, y2, t2, 0)
+	c, t3 = madd(x1, y2, t3, c)
+	c, t4 = madd(x2, y2, t4, c)
+	t6, t5 = madd(x3, y2, t5, c)
+	y3 := y[3]
+	c, t3 = madd(x0, y3, t3, 0)
+	c, t4 = madd(x1, y3, t4, c)
+	c, t5 = madd(x2, y3, t5, c)
+	t7, t6 = madd(x3, y3, t6, c)
+
+	k := f.c
+	var r4 uint64
+	c, t0 = madd(t4, k, t0, 0)
+	c, t1 = madd(t5, k, t1, c)
+	c, t2 = madd(t6, k, t2, c)
+	r4, t3 = madd(t7, k, t3, c)
+	// r4 ≤ c, so r4·c fits a word; 2^256 ≡ c absorbs the last carry.
+	var b uint64
+	t0, b = bits.Add64(t0, r4*k, 0)
+	t1, b = bits.Add64(t1, 0, b)
+	t2, b = bits.Add64(t2, 0, b)
+	t3, b = bits.Add64(t3, 0, b)
+	t0, b = bits.Add64(t0, k&-b, 0)
+	t1, b = bits.Add64(t1, 0, b)
+	t2, b = bits.Add64(t2, 0, b)
+	t3, _ = bits.Add64(t3, 0, b)
+	// t < 2^256; t ≥ m exactly when t + c overflows.
+	var d0, d1, d2, d3 uint64
+	d0, b = bits.Add64(t0, k, 0)
+	d1, b = bits.Add64(t1, 0, b)
+	d2, b = bits.Add64(t2, 0, b)
+	d3, b = bits.Add64(t3, 0, b)
+	mask := -b
+	z[0] = t0 ^ ((t0 ^ d0) & mask)
+	z[1] = t1 ^ ((t1 ^ d1) & mask)
+	z[2] = t2 ^ ((t2 ^ d2) & mask)
+	z[3] = t3 ^ ((t3 ^ d3) & mask)
+}
+
+// mulPM is mulPM4 for any number of limbs.
+func (f *field) mulPM(z, x, y *elem) {
+	n, k := f.n, f.c
+	var t [2 * maxLimbs]uint64
+	for i := range n {
+		var c uint64
+		yi := y[i]
+		for j := range n {
+			c, t[i+j] = madd(x[j], yi, t[i+j], c)
+		}
+		t[i+n] = c
+	}
+	var c uint64
+	for i := range n {
+		c, t[i] = madd(t[i+n], k, t[i], c)
+	}
+	var b uint64
+	t[0], b = bits.Add64(t[0], c*k, 0)
+	for i := 1; i < n; i++ {
+		t[i], b = bits.Add64(t[i], 0, b)
+	}
+	t[0], b = bits.Add64(t[0], k&-b, 0)
+	for i := 1; i < n; i++ {
+		t[i], b = bits.Add64(t[i], 0, b)
+	}
+	var d elem
+	d[0], b = bits.Add64(t[0], k, 0)
+	for i := 1; i < n; i++ {
+		d[i], b = bits.Add64(t[i], 0, b)
+	}
+	mask := -b
+	for i := range n {
+		z[i] = t[i] ^ ((t[i] ^ d[i]) & mask)
+	}
 }
 
 // madd returns a·b + c + d as (hi, lo); it cannot overflow 128 bits.
