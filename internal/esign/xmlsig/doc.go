@@ -37,7 +37,9 @@
 // is canonicalized with exc-c14n; DigestMethod and SignatureMethod are the cpxmlsec
 // GOST R 34.10-2012 identifiers for the key size (256 or 512 bits); KeyInfo holds
 // X509Data/X509Certificate. The signature value is s||r big-endian, as in RFC 4491 and as
-// OpenSSL's gost engine produces and accepts it (see TestSignatureAgreesWithOpenSSL).
+// OpenSSL's gost engine produces and accepts it (TestSignatureAgreesWithOpenSSL) and as SMEV
+// itself signs (TestVerifiesSignatureMadeBySMEV checks a signature from the SMEV 3 test
+// environment).
 // Because both digests are taken over exclusive canonical forms, the signature stays valid
 // wherever it is inserted and however the surrounding document declares its namespaces.
 //
