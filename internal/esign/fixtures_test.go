@@ -14,7 +14,7 @@ import (
 // Files in testdata were made by OpenSSL with the gost engine (gen.sh), so
 // these tests check interoperability even on machines without OpenSSL.
 
-func readFixture(t *testing.T, name string) []byte {
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
