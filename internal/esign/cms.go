@@ -22,6 +22,9 @@ import (
 // signature holds a few certificates, never the document.
 const maxSignatureSize = 1 << 20
 
+// maxSigners bounds the co-signatures one SignedData may carry.
+const maxSigners = 16
+
 // SignerInfo says who made a verified signature and over what.
 type SignerInfo struct {
 	// Certificate is the signer's certificate.
@@ -166,7 +169,7 @@ func addDigestAlgorithm(b *cryptobyte.Builder, p ParamSet) {
 type signedData struct {
 	certs    []*Certificate
 	certErr  error // why a carried certificate could not be read, if any
-	signer   signerInfo
+	signers  []signerInfo
 	attached bool
 }
 
@@ -205,11 +208,10 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 	if sd.attached {
 		return nil, fmt.Errorf("esign: %w: the signature contains the document; a detached signature is expected", ErrMalformed)
 	}
-	cert, err := sd.signerCertificate(opts.Signer)
+	si, cert, err := sd.signerCertificate(opts.Signer)
 	if err != nil {
 		return nil, err
 	}
-	si := &sd.signer
 	p := cert.PublicKey.ParamSet()
 	if !si.digestOID.Equal(p.digestOID()) {
 		return nil, fmt.Errorf("esign: %w: digest %s with a %d-bit key", ErrUnsupportedAlgorithm, si.digestOID, p.Size*8)
@@ -342,18 +344,25 @@ func parseSignedData(der []byte) (*signedData, error) {
 		}
 		out.certs = append(out.certs, c)
 	}
-	var one cryptobyte.String
-	if !signerInfos.ReadASN1(&one, cbasn1.SEQUENCE) {
+	for !signerInfos.Empty() {
+		var one cryptobyte.String
+		if !signerInfos.ReadASN1(&one, cbasn1.SEQUENCE) {
+			return nil, fmt.Errorf("esign: %w: SignerInfo", ErrMalformed)
+		}
+		if len(out.signers) == maxSigners {
+			return nil, fmt.Errorf("esign: %w: more than %d signers", ErrMalformed, maxSigners)
+		}
+		var si signerInfo
+		if err := si.parse(one); err != nil {
+			return nil, err
+		}
+		if si.signedAttrs != nil && !si.contentType.Equal(etype) {
+			return nil, fmt.Errorf("esign: %w: content-type attribute %s differs from %s", ErrMalformed, si.contentType, etype)
+		}
+		out.signers = append(out.signers, si)
+	}
+	if len(out.signers) == 0 {
 		return nil, fmt.Errorf("esign: %w: SignedData has no signer", ErrMalformed)
-	}
-	if !signerInfos.Empty() {
-		return nil, fmt.Errorf("esign: %w: SignedData has several signers; esign verifies one", ErrMalformed)
-	}
-	if err := out.signer.parse(one); err != nil {
-		return nil, err
-	}
-	if out.signer.signedAttrs != nil && !out.signer.contentType.Equal(etype) {
-		return nil, fmt.Errorf("esign: %w: content-type attribute %s differs from %s", ErrMalformed, out.signer.contentType, etype)
 	}
 	return out, nil
 }
@@ -497,30 +506,38 @@ func checkESSCertIDs(ids []essCertID, cert *Certificate) error {
 	return nil
 }
 
-// signerCertificate finds the signer's certificate among those carried, or
-// takes the expected one, and insists they agree.
-func (sd *signedData) signerCertificate(expected *Certificate) (*Certificate, error) {
-	si := &sd.signer
-	matches := func(c *Certificate) bool {
-		if si.keyID != nil {
-			return bytes.Equal(c.SubjectKeyID, si.keyID)
-		}
-		return bytes.Equal(c.RawIssuer, si.issuer) && c.SerialNumber.Cmp(si.serial) == 0
-	}
-	candidates := sd.certs
+// signerCertificate picks the SignerInfo to verify and its certificate.
+// With an expected certificate it is that person's SignerInfo, even among
+// co-signers; otherwise the signature must have exactly one signer, whose
+// certificate is among those carried.
+func (sd *signedData) signerCertificate(expected *Certificate) (*signerInfo, *Certificate, error) {
 	if expected != nil {
-		candidates = []*Certificate{expected}
+		for i := range sd.signers {
+			if sd.signers[i].identifies(expected) {
+				return &sd.signers[i], expected, nil
+			}
+		}
+		return nil, nil, fmt.Errorf("esign: %w: not by %q", ErrWrongSigner, expected.Subject.FullName())
 	}
-	for _, c := range candidates {
-		if matches(c) {
-			return c, nil
+	if len(sd.signers) != 1 {
+		return nil, nil, fmt.Errorf("esign: %w: %d signers; name the expected signer to choose one", ErrMalformed, len(sd.signers))
+	}
+	si := &sd.signers[0]
+	for _, c := range sd.certs {
+		if si.identifies(c) {
+			return si, c, nil
 		}
 	}
-	switch {
-	case expected != nil:
-		return nil, fmt.Errorf("esign: %w: not by %q", ErrWrongSigner, expected.Subject.FullName())
-	case sd.certErr != nil:
-		return nil, fmt.Errorf("esign: signer certificate: %w", sd.certErr)
+	if sd.certErr != nil {
+		return nil, nil, fmt.Errorf("esign: signer certificate: %w", sd.certErr)
 	}
-	return nil, fmt.Errorf("esign: %w: the signer's certificate is not in the signature", ErrUntrusted)
+	return nil, nil, fmt.Errorf("esign: %w: the signer's certificate is not in the signature", ErrUntrusted)
+}
+
+// identifies tells whether the SignerInfo names certificate c.
+func (si *signerInfo) identifies(c *Certificate) bool {
+	if si.keyID != nil {
+		return bytes.Equal(c.SubjectKeyID, si.keyID)
+	}
+	return bytes.Equal(c.RawIssuer, si.issuer) && c.SerialNumber.Cmp(si.serial) == 0
 }

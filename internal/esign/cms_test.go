@@ -127,6 +127,26 @@ func TestCMSInteropWithOpenSSL(t *testing.T) {
 			if _, err := VerifyDetached(bytes.NewReader(doc), o.read("attached.sig"), VerifyOptions{}); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "contains the document") {
 				t.Fatalf("attached signature: got %v", err)
 			}
+			// A co-signature: OpenSSL adds a second signer to our signature.
+			key2, cert2 := root.issue(t, certOptions{paramSet: ps, subject: "CN=Второй подписант"})
+			key2PEM, _ := key2.MarshalPEM()
+			o.write("key2.pem", key2PEM)
+			o.write("cert2.pem", cert2.MarshalPEM())
+			o.must("cms", "-resign", "-engine", "gost", "-binary", "-inform", "DER", "-in", "ours.sig", "-content", "doc",
+				"-signer", "cert2.pem", "-inkey", "key2.pem", "-outform", "DER", "-out", "cosigned.sig")
+			cosigned := o.read("cosigned.sig")
+			if _, err := VerifyDetached(bytes.NewReader(doc), cosigned, VerifyOptions{}); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "2 signers") {
+				t.Fatalf("co-signed without a named signer: got %v", err)
+			}
+			for _, c := range []*Certificate{cert, cert2} {
+				info, err := VerifyUploaded(bytes.NewReader(doc), cosigned, c, VerifyOptions{Roots: NewPool(root.cert)})
+				if err != nil || !info.Certificate.Equal(c) {
+					t.Fatalf("co-signer %q: %v", c.Subject.FullName(), err)
+				}
+			}
+			if _, err := VerifyUploaded(bytes.NewReader(changed), cosigned, cert2, VerifyOptions{}); !errors.Is(err, ErrDigestMismatch) {
+				t.Fatalf("co-signed, changed document: got %v", err)
+			}
 			// PEM and bare base64, as signing tools also save signatures.
 			o.must("cms", "-sign", "-engine", "gost", "-binary", "-outform", "PEM", "-in", "doc", "-signer", "cert.pem", "-inkey", "key.pem", "-out", "theirs.pem")
 			if _, err := VerifyDetached(bytes.NewReader(doc), o.read("theirs.pem"), VerifyOptions{}); err != nil {
@@ -219,7 +239,7 @@ func reassemble(t *testing.T, sig []byte, cert *Certificate, certDER, value []by
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := encodeSignedData(cert.PublicKey.ParamSet(), certDER, cert.RawIssuer, cert.SerialNumber, sd.signer.signedAttrs, value)
+	out, err := encodeSignedData(cert.PublicKey.ParamSet(), certDER, cert.RawIssuer, cert.SerialNumber, sd.signers[0].signedAttrs, value)
 	if err != nil {
 		t.Fatal(err)
 	}
