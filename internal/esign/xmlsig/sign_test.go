@@ -304,3 +304,40 @@ func flipBase64(t *testing.T, v string) string {
 	raw[len(raw)/2] ^= 1
 	return base64.StdEncoding.EncodeToString(raw)
 }
+
+// Signatures made elsewhere may list InclusiveNamespaces under CanonicalizationMethod; the
+// listed prefixes then enter the canonical SignedInfo and so the signed bytes.
+func TestVerifyHonoursInclusiveNamespaces(t *testing.T) {
+	s := newSigner(t, "A", "CN=ИС Окно")
+	sig, err := Sign([]byte(sampleRequest), signedID, s, s.Cert.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withList := strings.Replace(string(sig), `<ds:CanonicalizationMethod Algorithm="`+AlgExcC14N+`"></ds:CanonicalizationMethod>`,
+		`<ds:CanonicalizationMethod Algorithm="`+AlgExcC14N+`"><ec:InclusiveNamespaces xmlns:ec="`+AlgExcC14N+`" PrefixList="soap"></ec:InclusiveNamespaces></ds:CanonicalizationMethod>`, 1)
+	if withList == string(sig) {
+		t.Fatal("the change did not apply")
+	}
+	// Re-sign SignedInfo as it stands in the document, soap prefix in scope.
+	placed := placeSignature(t, sampleRequest, []byte(withList))
+	si := firstChildNamed(findSignatures(mustParse(t, placed).Root())[0], "SignedInfo")
+	canonical := Canonicalize(si, []string{"soap"})
+	if !strings.Contains(string(canonical), `xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"`) {
+		t.Fatalf("canonical SignedInfo lacks the listed prefix: %s", canonical)
+	}
+	h := s.Hash()
+	h.Write(canonical)
+	value, err := s.SignDigest(h.Sum(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := between(t, placed, "<ds:SignatureValue>", "</ds:SignatureValue>")
+	resigned := strings.Replace(placed, old, base64.StdEncoding.EncodeToString(value), 1)
+	if _, err := Verify([]byte(resigned), signedID, VerifyOptions{Certificate: s.Cert}); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	// The original value was made without the prefix and must no longer verify.
+	if _, err := Verify([]byte(placed), signedID, VerifyOptions{Certificate: s.Cert}); !errors.Is(err, ErrSignatureInvalid) {
+		t.Fatalf("Verify of the value made without the prefix: error = %v, want %v", err, ErrSignatureInvalid)
+	}
+}

@@ -40,7 +40,10 @@ func SMEVTransform(r io.Reader, w io.Writer) error {
 // (qualified ones first by namespace URI then local name, unqualified ones by local name);
 // the element's own declaration precedes those its attributes need; empty elements are
 // written as <a></a>. Escaping follows the JDK's StAX writer: &, < and > in text, and also
-// " in attribute values.
+// " in attribute values and namespace names; other characters, TAB, LF and CR included, are
+// written as they are. Like the reference, an xml:lang-style attribute gets an nsN prefix
+// bound to the XML namespace, which a namespace-aware parser would refuse: the output is
+// digested, never parsed.
 //
 // Applying it to e gives the same bytes as applying it to Canonicalize(e, nil), which is
 // how a Reference with the exc-c14n + SMEV transform chain is digested.
