@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/okno-oiv/okno/migrations"
 )
@@ -42,10 +44,57 @@ func Prepare(ctx context.Context, ownerURL, appPassword string) error {
 		return fmt.Errorf("connect as owner: %w", err)
 	}
 	defer conn.Close(ctx)
+	// One preparer at a time: several server processes may start together.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", prepareLockKey); err != nil {
+		return fmt.Errorf("take migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", prepareLockKey) //nolint:errcheck // the session ends right after
 	if err := ensureAppRole(ctx, conn, appPassword); err != nil {
 		return err
 	}
-	return migrate(ctx, ownerURL)
+	if err := migrate(ctx, ownerURL); err != nil {
+		return err
+	}
+	return migrateRiver(ctx, ownerURL, conn)
+}
+
+// prepareLockKey is the advisory lock that serialises Prepare ("okno" in ASCII).
+const prepareLockKey = 0x6f6b6e6f
+
+// RiverSchema holds River's job tables: outside the tenant tables, without
+// RLS, because a job names its agency in its arguments and the worker opens
+// the agency-scoped transaction itself.
+const RiverSchema = "river"
+
+func migrateRiver(ctx context.Context, ownerURL string, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+RiverSchema); err != nil {
+		return fmt.Errorf("create schema %s: %w", RiverSchema, err)
+	}
+	pool, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	defer pool.Close()
+	migrator, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{
+		Schema: RiverSchema, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("apply river migrations: %w", err)
+	}
+	for _, grant := range []string{
+		"GRANT USAGE ON SCHEMA " + RiverSchema + " TO " + AppRole,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + RiverSchema + " TO " + AppRole,
+		"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + RiverSchema + " TO " + AppRole,
+		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA " + RiverSchema + " TO " + AppRole,
+	} {
+		if _, err := conn.Exec(ctx, grant); err != nil {
+			return fmt.Errorf("grant river tables: %w", err)
+		}
+	}
+	return nil
 }
 
 func ensureDatabase(ctx context.Context, ownerURL string) error {
@@ -117,13 +166,7 @@ func migrate(ctx context.Context, ownerURL string) error {
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	// The advisory lock lets several server processes start at once safely.
-	locker, err := lock.NewPostgresSessionLocker()
-	if err != nil {
-		return fmt.Errorf("migration lock: %w", err)
-	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files,
-		goose.WithSessionLocker(locker))
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files)
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
