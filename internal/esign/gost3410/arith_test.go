@@ -97,11 +97,9 @@ func scalarsToTest(c *Curve) []*big.Int {
 func TestScalarMultMatchesReference(t *testing.T) {
 	for _, c := range testCurves(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			ar := c.arith
 			// A random point Q of order q, made by the reference alone.
 			u, _ := rand.Int(rand.Reader, c.q)
 			qx, qy, _ := c.affineMult(c.gx, c.gy, u.Add(u, big.NewInt(1)))
-			qp := ar.affinePoint(qx, qy)
 			for _, k := range scalarsToTest(c) {
 				ke := elemFromBig(k)
 				gotX, gotY := c.baseMult(ke)
@@ -109,17 +107,19 @@ func TestScalarMultMatchesReference(t *testing.T) {
 				if gotX.Cmp(wantX) != 0 || gotY.Cmp(wantY) != 0 {
 					t.Fatalf("k·P for k=%x:\n got (%x, %x)\nwant (%x, %x)", k, gotX, gotY, wantX, wantY)
 				}
-				r := ar.scalarMult(&qp, &ke)
-				x, y, ok := ar.toAffine(&r)
-				wantX, wantY, _ = c.affineMult(qx, qy, k)
-				if !ok || x.big().Cmp(wantX) != 0 || y.big().Cmp(wantY) != 0 {
-					t.Fatalf("k·Q for k=%x: got (%x, %x), want (%x, %x)", k, x.big(), y.big(), wantX, wantY)
+				x, ok := c.combinedMult(big.NewInt(0), k, qx, qy)
+				wantX, _, _ = c.affineMult(qx, qy, k)
+				if !ok || x.Cmp(wantX) != 0 {
+					t.Fatalf("k·Q for k=%x: got x %x, want %x", k, x, wantX)
 				}
 			}
-			// q·Q is the point at infinity; the fixed window must get there too.
-			qe := elemFromBig(c.q)
-			if r := ar.scalarMult(&qp, &qe); ar.fp.isZero(&r.z) != 1 {
-				t.Fatal("q·Q is not the point at infinity")
+			// q·Q and z·P + (q-z)·P are the point at infinity.
+			if x, ok := c.combinedMult(big.NewInt(0), c.q, qx, qy); ok {
+				t.Fatalf("q·Q is not the point at infinity: x %x", x)
+			}
+			z, _ := rand.Int(rand.Reader, c.q)
+			if x, ok := c.combinedMult(z, new(big.Int).Sub(c.q, z), c.gx, c.gy); ok {
+				t.Fatalf("z·P + (q-z)·P is not the point at infinity: x %x", x)
 			}
 			for range 3 {
 				z1, _ := rand.Int(rand.Reader, c.q)
@@ -161,6 +161,61 @@ func TestCompleteFormulas(t *testing.T) {
 		}
 		if ar.double(&r, &inf); ar.fp.isZero(&r.z) != 1 {
 			t.Fatalf("%s: 2·O is not O", c.Name)
+		}
+	}
+}
+
+// TestJacobianSpecialCases checks the explicit branches of the
+// verification formulas against the reference.
+func TestJacobianSpecialCases(t *testing.T) {
+	for _, c := range testCurves(t) {
+		ar := c.arith
+		f := ar.fp
+		p := jacobian{x: ar.g.x, y: ar.g.y, z: f.one}
+		var viaAdd, viaDouble, r jacobian
+		ar.jAdd(&viaAdd, &p, &p)
+		ar.jDouble(&viaDouble, &p)
+		wantX, wantY, _ := c.affineAdd(c.gx, c.gy, c.gx, c.gy)
+		for name, q := range map[string]*jacobian{"P+P": &viaAdd, "2P": &viaDouble} {
+			a := ar.jacobianToAffineDomain(q)
+			var x, y elem
+			f.fromMont(&x, &a.x)
+			f.fromMont(&y, &a.y)
+			if x.big().Cmp(wantX) != 0 || y.big().Cmp(wantY) != 0 {
+				t.Fatalf("%s: %s differs from the reference", c.Name, name)
+			}
+		}
+		neg := p
+		f.sub(&neg.y, &elem{}, &p.y)
+		if ar.jAdd(&r, &p, &neg); f.isZero(&r.z) != 1 {
+			t.Fatalf("%s: P + (-P) is not infinity", c.Name)
+		}
+		inf := jacobian{y: f.one}
+		if ar.jAdd(&r, &inf, &p); r != p {
+			t.Fatalf("%s: O + P is not P", c.Name)
+		}
+		if ar.jDouble(&r, &inf); f.isZero(&r.z) != 1 {
+			t.Fatalf("%s: 2·O is not O", c.Name)
+		}
+	}
+}
+
+func TestWNAF(t *testing.T) {
+	c, _ := CurveByName("512-C")
+	for _, k := range append(scalarsToTest(c), new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 512), big.NewInt(1))) {
+		for _, w := range []uint{wnafWidthKey, wnafWidthBase} {
+			ke := elemFromBig(k)
+			naf := wnaf(&ke, w, 512)
+			sum := new(big.Int)
+			for i := len(naf) - 1; i >= 0; i-- {
+				sum.Lsh(sum, 1).Add(sum, big.NewInt(int64(naf[i])))
+				if d := naf[i]; d != 0 && (d%2 == 0 || abs8(d) >= 1<<(w-1)) {
+					t.Fatalf("w=%d: digit %d at %d is not odd and small", w, d, i)
+				}
+			}
+			if sum.Cmp(k) != 0 {
+				t.Fatalf("w=%d: digits of %x sum to %x", w, k, sum)
+			}
 		}
 	}
 }

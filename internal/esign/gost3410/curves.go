@@ -22,8 +22,11 @@ type Curve struct {
 	cofactor   int
 	size       int // bytes of one coordinate or scalar: 32 or 64
 
-	arith     *arith
-	baseTable func() [][16]point // built on first use: signing needs it, parsing a certificate does not
+	arith *arith
+	// Tables built on first use: signing and verifying need them, parsing
+	// a certificate does not.
+	baseTable        func() [][16]point
+	baseOddMultiples func() []affine
 }
 
 // BitSize is the size of the field and of the scalars in bits: 256 or 512.
@@ -198,6 +201,7 @@ func newCurve(s curveSpec) (*Curve, error) {
 	}
 	c.arith = newArith(c)
 	c.baseTable = sync.OnceValue(func() [][16]point { return newBaseTable(c.arith) })
+	c.baseOddMultiples = sync.OnceValue(func() []affine { return newBaseOddMultiples(c.arith) })
 	return c, nil
 }
 

@@ -185,25 +185,3 @@ func lookup(r *point, table *[16]point, idx uint64, n int) {
 		}
 	}
 }
-
-// scalarMult returns k·p with a fixed 4-bit window: the same doublings and
-// additions run for every k, and table entries are read in constant time.
-func (ar *arith) scalarMult(p *point, k *elem) point {
-	var table [16]point
-	table[0] = ar.infinity()
-	table[1] = *p
-	for j := 2; j < 16; j += 2 {
-		ar.double(&table[j], &table[j/2])
-		ar.add(&table[j+1], &table[j], p)
-	}
-	acc := ar.infinity()
-	var t point
-	for i := 16*ar.fp.n - 1; i >= 0; i-- {
-		for range 4 {
-			ar.double(&acc, &acc)
-		}
-		lookup(&t, &table, nibble(k, i), ar.fp.n)
-		ar.add(&acc, &acc, &t)
-	}
-	return acc
-}

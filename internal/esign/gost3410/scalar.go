@@ -106,20 +106,3 @@ func newBaseTable(ar *arith) [][16]point {
 	}
 	return table
 }
-
-// combinedMult returns the x coordinate of z1·P + z2·Q; ok is false when
-// the sum is the point at infinity. It serves verification, where every
-// input is public.
-func (c *Curve) combinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
-	ar := c.arith
-	k1, k2 := elemFromBig(z1), elemFromBig(z2)
-	q := ar.affinePoint(qx, qy)
-	p1 := c.baseMultPoint(&k1)
-	sum := ar.scalarMult(&q, &k2)
-	ar.add(&sum, &sum, &p1)
-	x, _, ok := ar.toAffine(&sum)
-	if !ok {
-		return nil, false
-	}
-	return x.big(), true
-}
