@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/okno-oiv/okno/internal/esign"
 )
 
 // result is what one Run returned.
@@ -237,5 +239,45 @@ func TestKeygenHelpListsParamSets(t *testing.T) {
 		if !strings.Contains(h.stderr, want) {
 			t.Errorf("keygen -h lacks %q:\n%s", want, h.stderr)
 		}
+	}
+}
+
+func TestIssueForAPublicKeyOnly(t *testing.T) {
+	p := newPKI(t, "TCC")
+	key, err := os.ReadFile(p.path("user.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := esign.ParsePrivateKeyPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM, _ := priv.Public().MarshalPEM()
+	os.WriteFile(p.path("user.pub"), pubPEM, 0o644)
+	mustRun(t, "issue", "-ca-key", p.path("ca.key"), "-ca-cert", p.path("ca.crt"), "-key", p.path("user.pub"),
+		"-subject", "CN=Только открытый ключ", "-out", p.path("pub.crt"))
+	certPEM, _ := os.ReadFile(p.path("pub.crt"))
+	cert, err := esign.ParseCertificatePEM(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cert.PublicKey.Equal(priv.Public()) || cert.Subject.FullName() != "Только открытый ключ" {
+		t.Fatalf("issued for %q with another key", cert.Subject.FullName())
+	}
+}
+
+func TestCancelledSigningStops(t *testing.T) {
+	p := newPKI(t, "A")
+	os.WriteFile(p.path("doc"), []byte("документ"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	code := Run(ctx, []string{"sign", "-file", p.path("doc"), "-key", p.path("user.key"), "-cert", p.path("user.crt"), "-out", p.path("doc.sig")},
+		strings.NewReader(""), &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "context canceled") {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if _, err := os.Stat(p.path("doc.sig")); !os.IsNotExist(err) {
+		t.Fatal("a cancelled signing wrote a signature")
 	}
 }
