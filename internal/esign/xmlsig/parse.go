@@ -514,6 +514,9 @@ var ErrDuplicateID = errors.New("several elements carry the requested Id")
 // ElementByID returns the element whose unqualified Id attribute (also spelled ID or id, as
 // XMLDSig deployments do) equals id.
 func (d *Document) ElementByID(id string) (*Element, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%w: the Id is empty", ErrIDNotFound)
+	}
 	var found *Element
 	var walk func(e *Element) error
 	walk = func(e *Element) error {

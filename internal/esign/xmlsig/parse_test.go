@@ -108,7 +108,7 @@ func TestParseResolvesNames(t *testing.T) {
 }
 
 func TestElementByID(t *testing.T) {
-	doc := mustParse(t, `<r><a Id="one"/><b ID="two"/><c id="three"/><d Id="dup"/><e><f Id="dup"/></e><g xmlns:p="urn:p" p:Id="ns"/></r>`)
+	doc := mustParse(t, `<r><z Id=""/><a Id="one"/><b ID="two"/><c id="three"/><d Id="dup"/><e><f Id="dup"/></e><g xmlns:p="urn:p" p:Id="ns"/></r>`)
 	for _, id := range []string{"one", "two", "three"} {
 		if _, err := doc.ElementByID(id); err != nil {
 			t.Errorf("ElementByID(%q): %v", id, err)
@@ -117,7 +117,7 @@ func TestElementByID(t *testing.T) {
 	if _, err := doc.ElementByID("dup"); !errors.Is(err, ErrDuplicateID) {
 		t.Errorf("ElementByID(dup) error = %v, want %v", err, ErrDuplicateID)
 	}
-	for _, id := range []string{"ns", "none"} {
+	for _, id := range []string{"ns", "none", ""} {
 		if _, err := doc.ElementByID(id); !errors.Is(err, ErrIDNotFound) {
 			t.Errorf("ElementByID(%q) error = %v, want %v", id, err, ErrIDNotFound)
 		}
