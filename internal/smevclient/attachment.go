@@ -115,7 +115,7 @@ func (c *Client) prepareAttachments(ctx context.Context, atts []Attachment) (pre
 func (c *Client) upload(ctx context.Context, a Attachment) (message.RefAttachmentHeader, error) {
 	rc, err := a.Open()
 	if err != nil {
-		return message.RefAttachmentHeader{}, fmt.Errorf("open: %w", err)
+		return message.RefAttachmentHeader{}, &AttachmentError{Name: a.FileName, Err: fmt.Errorf("open: %w", err)}
 	}
 	defer rc.Close()
 	h := c.cfg.NewHash()
@@ -180,17 +180,38 @@ func writeMTOM(mw *multipart.Writer, envelope []byte, parts []outPart) error {
 func copyPart(w io.Writer, p outPart) error {
 	rc, err := p.open()
 	if err != nil {
-		return fmt.Errorf("open attachment %s: %w", p.contentID, err)
+		return &AttachmentError{Name: p.contentID, Err: fmt.Errorf("open: %w", err)}
 	}
 	defer rc.Close()
-	n, err := io.Copy(w, rc)
+	src := &sourceReader{r: rc, name: p.contentID}
+	n, err := io.Copy(w, src)
+	if src.err != nil {
+		return src.err
+	}
 	if err != nil {
 		return fmt.Errorf("stream attachment %s: %w", p.contentID, err)
 	}
 	if n != p.size {
-		return fmt.Errorf("attachment %s: declared %d bytes, read %d", p.contentID, p.size, n)
+		return &AttachmentError{Name: p.contentID, Err: fmt.Errorf("declared %d bytes, read %d", p.size, n)}
 	}
 	return nil
+}
+
+// sourceReader tells a failing attachment source apart from a failing
+// connection: only the first is the caller's problem.
+type sourceReader struct {
+	r    io.Reader
+	name string
+	err  *AttachmentError
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.err = &AttachmentError{Name: s.name, Err: fmt.Errorf("read: %w", err)}
+		return n, s.err
+	}
+	return n, err
 }
 
 // readMTOM reads an XOP package: the root part (the envelope) within the

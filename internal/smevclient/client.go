@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -199,13 +200,18 @@ func (c *Client) roundTrip(ctx context.Context, ex exchange) (*reply, error) {
 	if err := c.journal.write(time.Now(), dirOut, ex.op, ex.id, ex.envelope); err != nil {
 		return nil, err
 	}
-	req, cleanup, err := c.newHTTPRequest(ctx, ex)
+	req, finish, err := c.newHTTPRequest(ctx, ex)
 	if err != nil {
 		return nil, err
 	}
-	defer cleanup()
+	defer finish()
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
+		// An attachment that cannot be read would fail every retry too.
+		var ae *AttachmentError
+		if werr := finish(); errors.As(werr, &ae) {
+			return nil, fmt.Errorf("smev %s: %w", ex.op, werr)
+		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("smev %s: %w", ex.op, ctx.Err())
 		}
@@ -235,7 +241,9 @@ func (c *Client) roundTrip(ctx context.Context, ex exchange) (*reply, error) {
 
 const rootContentID = "root.message@okno"
 
-func (c *Client) newHTTPRequest(ctx context.Context, ex exchange) (*http.Request, func(), error) {
+// newHTTPRequest builds the POST for ex. finish releases the request body
+// and reports why streaming it failed, if it did; it may be called twice.
+func (c *Client) newHTTPRequest(ctx context.Context, ex exchange) (*http.Request, func() error, error) {
 	if len(ex.parts) == 0 {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.Endpoint, bytes.NewReader(ex.envelope))
 		if err != nil {
@@ -243,18 +251,30 @@ func (c *Client) newHTTPRequest(ctx context.Context, ex exchange) (*http.Request
 		}
 		req.Header.Set("Content-Type", message.ContentType)
 		req.Header.Set("SOAPAction", ex.op.SOAPAction())
-		return req, func() {}, nil
+		return req, func() error { return nil }, nil
 	}
 	// MTOM: the parts stream from their sources through a pipe, so a large
 	// attachment is never held in memory whole.
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	written := make(chan error, 1)
 	go func() {
-		pw.CloseWithError(writeMTOM(mw, ex.envelope, ex.parts))
+		err := writeMTOM(mw, ex.envelope, ex.parts)
+		pw.CloseWithError(err)
+		written <- err
 	}()
+	var once sync.Once
+	var writeErr error
+	finish := func() error {
+		once.Do(func() {
+			pr.Close() // unblocks the writer if the transport stopped reading
+			writeErr = <-written
+		})
+		return writeErr
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.Endpoint, pr)
 	if err != nil {
-		pr.Close()
+		finish()
 		return nil, nil, fmt.Errorf("smev %s: build request: %w", ex.op, err)
 	}
 	req.Header.Set("Content-Type", mime.FormatMediaType("multipart/related", map[string]string{
@@ -265,7 +285,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, ex exchange) (*http.Request
 	}))
 	req.Header.Set("SOAPAction", ex.op.SOAPAction())
 	req.Header.Set("MIME-Version", "1.0")
-	return req, func() { pr.Close() }, nil
+	return req, finish, nil
 }
 
 // readReply reads a plain or MTOM reply within the configured limits.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -107,6 +108,8 @@ func TestSendRequestRetryRules(t *testing.T) {
 		{"SMEVFailure twice then accepted", []responder{replyFault(message.Fault{Kind: message.FaultSMEVFailure}), replyFault(message.Fault{Kind: message.FaultSMEVFailure}), ok}, nil, 3, true, false},
 		{"dropped then MessageIsAlreadySent", []responder{dropConnection, replyFault(message.Fault{Kind: message.FaultMessageIsAlreadySent})}, nil, 2, true, true},
 		{"StaleMessageId makes a fresh id", []responder{replyFault(message.Fault{Kind: message.FaultStaleMessageID}), ok}, nil, 2, false, false},
+		{"MessageIsAlreadySent for a fresh id is an error", []responder{replyFault(message.Fault{Kind: message.FaultStaleMessageID}), replyFault(message.Fault{Kind: message.FaultMessageIsAlreadySent})},
+			&smevclient.Fault{Kind: message.FaultMessageIsAlreadySent}, 2, false, false},
 		{"MessageIsAlreadySent on the first try is an error", []responder{replyFault(message.Fault{Kind: message.FaultMessageIsAlreadySent})},
 			&smevclient.Fault{Kind: message.FaultMessageIsAlreadySent}, 1, true, false},
 		{"AccessDenied is final", []responder{replyFault(message.Fault{Kind: message.FaultAccessDenied})}, &smevclient.Fault{Kind: message.FaultAccessDenied}, 1, true, false},
@@ -313,5 +316,56 @@ func TestSendRequestRefusesAcknowledgementOfAnotherMessage(t *testing.T) {
 	}
 	if n := len(f.Calls()); n != 1 {
 		t.Fatalf("calls = %d, want 1", n)
+	}
+}
+
+type failingReader struct{ after int }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.after == 0 {
+		return 0, errors.New("disk read error")
+	}
+	n := min(len(p), f.after)
+	f.after -= n
+	return n, nil
+}
+
+func TestUnreadableAttachmentIsNotRetried(t *testing.T) {
+	tests := []struct {
+		name string
+		att  smevclient.Attachment
+	}{
+		{"open fails", smevclient.Attachment{MimeType: "application/pdf", Size: 10, Open: func() (io.ReadCloser, error) { return nil, errors.New("no such file") }}},
+		{"read fails midway", smevclient.Attachment{MimeType: "application/pdf", Size: 10, Open: func() (io.ReadCloser, error) { return io.NopCloser(&failingReader{after: 4}), nil }}},
+		{"shorter than declared", bytesAttachment("a.pdf", "application/pdf", []byte("12345"))},
+	}
+	tests[2].att.Size = 10
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				mu.Unlock()
+				io.Copy(io.Discard, r.Body)
+				http.Error(w, "unreachable", http.StatusServiceUnavailable)
+			}))
+			defer srv.Close()
+			c, err := smevclient.New(smevclient.Config{Endpoint: srv.URL, Signer: oknoKeys, Retry: smevclient.Retry{Attempts: 3, BaseDelay: 1, MaxDelay: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.SendRequest(context.Background(), smevclient.Request{Content: []byte(elkRequest), Attachments: []smevclient.Attachment{tc.att}})
+			var ae *smevclient.AttachmentError
+			if !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want *AttachmentError", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if requests > 1 {
+				t.Fatalf("requests = %d; an unreadable attachment must not be retried", requests)
+			}
+		})
 	}
 }

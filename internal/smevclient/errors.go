@@ -58,3 +58,16 @@ func (e *TransportError) Error() string {
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// AttachmentError is a failure to read an attachment from the source the
+// caller gave; the message is not retried, since the source would fail again.
+type AttachmentError struct {
+	Name string // file name or MTOM content id
+	Err  error
+}
+
+func (e *AttachmentError) Error() string {
+	return fmt.Sprintf("smev: attachment %s: %v", e.Name, e.Err)
+}
+
+func (e *AttachmentError) Unwrap() error { return e.Err }

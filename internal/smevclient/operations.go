@@ -191,7 +191,12 @@ func (c *Client) send(ctx context.Context, op message.Operation, id string, part
 	parse func([]byte) (*message.MessageMetadata, *message.Signature, error),
 ) (Sent, error) {
 	var sent Sent
-	err := c.do(ctx, func(n int) error {
+	var previousID string
+	err := c.do(ctx, func(int) error {
+		// MessageIsAlreadySent proves delivery only when an earlier attempt
+		// carried the same id (not after a fresh id for StaleMessageId).
+		retryOfSameID := previousID == id
+		previousID = id
 		body, err := build(ctx, id)
 		if err != nil {
 			return fmt.Errorf("smev %s: %w", op, err)
@@ -208,7 +213,7 @@ func (c *Client) send(ctx context.Context, op message.Operation, id string, part
 			}
 		}
 		switch {
-		case n > 1 && errors.Is(err, &Fault{Kind: message.FaultMessageIsAlreadySent}):
+		case retryOfSameID && errors.Is(err, &Fault{Kind: message.FaultMessageIsAlreadySent}):
 			// An earlier attempt with this id reached SMEV; its reply was lost.
 			sent.AlreadySent = true
 			return nil
