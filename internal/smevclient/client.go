@@ -301,21 +301,29 @@ func (c *Client) readReply(resp *http.Response) (*reply, error) {
 	return readMTOM(resp.Body, params, c.cfg.Limits, c.cfg.MaxAttachmentBytes)
 }
 
-// replyID picks the SMEV message id out of a reply for the journal's file
-// name, falling back to the id of the request.
+// replyID picks the SMEV message id (MessageMetadata/MessageId, whatever
+// its prefix) out of a reply for the journal's file name, falling back to
+// the id of the request. It reads bytes, not XML: the reply is not yet
+// checked, and a journal entry must be written even for garbage.
 func replyID(envelope []byte, fallback string) string {
-	const open = "MessageId>"
-	i := bytes.Index(envelope, []byte(open))
-	if i < 0 {
+	const tag = "MessageId>"
+	for rest := envelope; ; {
+		i := bytes.Index(rest, []byte(tag))
+		if i < 1 {
+			return fallback
+		}
+		before := rest[i-1]
+		rest = rest[i+len(tag):]
+		if before != '<' && before != ':' { // OriginalMessageId, a closing tag
+			continue
+		}
+		j := bytes.IndexByte(rest, '<')
+		if j < 0 {
+			return fallback
+		}
+		if id := strings.TrimSpace(string(rest[:j])); validMessageID(id, false) {
+			return id
+		}
 		return fallback
 	}
-	rest := envelope[i+len(open):]
-	j := bytes.IndexByte(rest, '<')
-	if j < 0 {
-		return fallback
-	}
-	if id := strings.TrimSpace(string(rest[:j])); validMessageID(id, false) {
-		return id
-	}
-	return fallback
 }
