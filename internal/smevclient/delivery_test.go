@@ -360,3 +360,31 @@ func TestRealGOSTSignaturesBothWays(t *testing.T) {
 		})
 	}
 }
+
+func TestGetResponseDeliversRejection(t *testing.T) {
+	original := uuid.Must(uuid.NewUUID()).String()
+	resp := message.Response{
+		ID: "SIGNED_BY_SMEV", OriginalMessageID: original,
+		SenderProvidedResponseData: message.SenderProvidedResponseData{
+			ID: "SIGNED_BY_CALLER", MessageID: uuid.Must(uuid.NewUUID()).String(), To: "okno",
+			RequestRejected: []message.RequestRejected{{RejectionReasonCode: message.RejectNoData, RejectionReasonDescription: "Сведения не найдены"}},
+		},
+		MessageMetadata: message.MessageMetadata{MessageID: smevMsgID, MessageType: message.MessageTypeResponse, SendingTimestamp: time.Now().UTC()},
+	}
+	sig := smevSign(t, smevKeys, &resp, resp.ID)
+	f := newFakeSMEV(t, replyBody(&message.GetResponseResponse{ResponseMessage: &message.ResponseMessage{Response: resp, SMEVSignature: sig}}))
+	c := newClient(t, f, nil)
+	d, err := c.GetResponse(context.Background(), smevclient.Selector{NamespaceURI: formNS, RootElement: "FormData"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d == nil || d.Response == nil || d.MessageID != smevMsgID || d.Content != nil {
+		t.Fatalf("delivery = %+v", d)
+	}
+	if got := d.Response.SenderProvidedResponseData.RequestRejected; len(got) != 1 || got[0].RejectionReasonCode != message.RejectNoData || d.Response.OriginalMessageID != original {
+		t.Fatalf("response = %+v", d.Response)
+	}
+	if calls := f.Calls(); len(calls) != 1 || calls[0].op != message.OpGetResponse {
+		t.Fatalf("calls = %+v", calls)
+	}
+}
