@@ -25,7 +25,7 @@ type Curve struct {
 	arith *arith
 	// Tables built on first use: signing and verifying need them, parsing
 	// a certificate does not.
-	baseTable        func() [][16]point
+	baseTable        func() *combTable
 	baseOddMultiples func() []affine
 }
 
@@ -200,7 +200,7 @@ func newCurve(s curveSpec) (*Curve, error) {
 		return nil, fmt.Errorf("gost3410: curve %s: base point is not on the curve", s.name)
 	}
 	c.arith = newArith(c)
-	c.baseTable = sync.OnceValue(func() [][16]point { return newBaseTable(c.arith) })
+	c.baseTable = sync.OnceValue(func() *combTable { return newCombTable(c.arith) })
 	c.baseOddMultiples = sync.OnceValue(func() []affine { return newBaseOddMultiples(c.arith) })
 	return c, nil
 }

@@ -74,7 +74,7 @@ func (f *field) mul(z, x, y *elem) {
 		f.mulPM4(z, x, y)
 		return
 	case f.c != 0:
-		f.mulPM(z, x, y)
+		f.mulPM8(z, x, y)
 		return
 	case f.n == 4:
 		f.mul4(z, x, y)
@@ -205,39 +205,42 @@ func (f *field) mulPM4(z, x, y *elem) {
 	z[3] = t3 ^ ((t3 ^ d3) & mask)
 }
 
-// mulPM is mulPM4 for any number of limbs.
-func (f *field) mulPM(z, x, y *elem) {
-	n, k := f.n, f.c
+// mulPM8 is mulPM4 for eight limbs; fixed bounds let the compiler drop
+// the bounds checks.
+func (f *field) mulPM8(z, x, y *elem) {
+	k := f.c
 	var t [2 * maxLimbs]uint64
-	for i := range n {
+	for i := range maxLimbs {
+		row := (*[maxLimbs + 1]uint64)(t[i : i+maxLimbs+1])
 		var c uint64
 		yi := y[i]
-		for j := range n {
-			c, t[i+j] = madd(x[j], yi, t[i+j], c)
+		for j := range maxLimbs {
+			c, row[j] = madd(x[j], yi, row[j], c)
 		}
-		t[i+n] = c
+		row[maxLimbs] = c
 	}
+	lo, hi := (*[maxLimbs]uint64)(t[:maxLimbs]), (*[maxLimbs]uint64)(t[maxLimbs:])
 	var c uint64
-	for i := range n {
-		c, t[i] = madd(t[i+n], k, t[i], c)
+	for i := range maxLimbs {
+		c, lo[i] = madd(hi[i], k, lo[i], c)
 	}
 	var b uint64
-	t[0], b = bits.Add64(t[0], c*k, 0)
-	for i := 1; i < n; i++ {
-		t[i], b = bits.Add64(t[i], 0, b)
+	lo[0], b = bits.Add64(lo[0], c*k, 0)
+	for i := 1; i < maxLimbs; i++ {
+		lo[i], b = bits.Add64(lo[i], 0, b)
 	}
-	t[0], b = bits.Add64(t[0], k&-b, 0)
-	for i := 1; i < n; i++ {
-		t[i], b = bits.Add64(t[i], 0, b)
+	lo[0], b = bits.Add64(lo[0], k&-b, 0)
+	for i := 1; i < maxLimbs; i++ {
+		lo[i], b = bits.Add64(lo[i], 0, b)
 	}
 	var d elem
-	d[0], b = bits.Add64(t[0], k, 0)
-	for i := 1; i < n; i++ {
-		d[i], b = bits.Add64(t[i], 0, b)
+	d[0], b = bits.Add64(lo[0], k, 0)
+	for i := 1; i < maxLimbs; i++ {
+		d[i], b = bits.Add64(lo[i], 0, b)
 	}
 	mask := -b
-	for i := range n {
-		z[i] = t[i] ^ ((t[i] ^ d[i]) & mask)
+	for i := range maxLimbs {
+		z[i] = lo[i] ^ ((lo[i] ^ d[i]) & mask)
 	}
 }
 

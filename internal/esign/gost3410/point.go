@@ -164,24 +164,3 @@ func (ar *arith) toAffine(p *point) (x, y elem, ok bool) {
 	f.fromMont(&y, &y)
 	return x, y, true
 }
-
-// nibble returns bits 4i..4i+3 of the scalar k.
-func nibble(k *elem, i int) uint64 {
-	return (k[i/16] >> (4 * (i % 16))) & 0xf
-}
-
-// lookup sets r = table[idx] reading every entry, so the memory access
-// pattern does not depend on idx; n is the number of limbs in use.
-func lookup(r *point, table *[16]point, idx uint64, n int) {
-	*r = point{}
-	for j := range table {
-		eq := uint64(j) ^ idx
-		mask := -(1 ^ ((eq | -eq) >> 63)) // all ones when j == idx
-		e := &table[j]
-		for i := range n {
-			r.x[i] |= e.x[i] & mask
-			r.y[i] |= e.y[i] & mask
-			r.z[i] |= e.z[i] & mask
-		}
-	}
-}

@@ -73,36 +73,3 @@ func (c *Curve) baseMult(k scalar) (x, y *big.Int) {
 	ax, ay, _ := c.arith.toAffine(&p) // never infinity: 0 < k < q
 	return ax.big(), ay.big()
 }
-
-// baseMultPoint returns k·P in projective coordinates: one constant-time
-// table lookup and one complete addition per 4-bit window of k.
-func (c *Curve) baseMultPoint(k *scalar) point {
-	ar := c.arith
-	table := c.baseTable()
-	acc := ar.infinity()
-	var t point
-	for i := range table {
-		lookup(&t, &table[i], nibble(k, i), ar.fp.n)
-		ar.add(&acc, &acc, &t)
-	}
-	return acc
-}
-
-// newBaseTable precomputes j·16^i·P for every 4-bit window i and digit j,
-// so that k·P is one table lookup and one addition per window and no
-// doublings.
-func newBaseTable(ar *arith) [][16]point {
-	table := make([][16]point, 16*ar.fp.n)
-	b := ar.g
-	for i := range table {
-		table[i][0] = ar.infinity()
-		table[i][1] = b
-		for j := 2; j < 16; j++ {
-			ar.add(&table[i][j], &table[i][j-1], &b)
-		}
-		for range 4 {
-			ar.double(&b, &b)
-		}
-	}
-	return table
-}

@@ -1,0 +1,147 @@
+package gost3410
+
+// combTable holds j·16^i·P for every 4-bit window i of a scalar and every
+// digit j = 1..15, in affine coordinates packed as n-limb words: k·P is
+// then one constant-time lookup and one mixed addition per window, with no
+// doublings. Packing keeps the table small (61 KB for 256-bit curves) so
+// the lookups, which read every entry of a window, stay in cache.
+type combTable struct {
+	n     int
+	words []uint64 // window i, digit j: x at ((i*15)+(j-1))*2n, y right after
+}
+
+const combDigits = 15 // non-zero 4-bit digits
+
+func newCombTable(ar *arith) *combTable {
+	f := ar.fp
+	n := f.n
+	windows := 16 * n
+	points := make([]point, 0, windows*combDigits)
+	b := ar.g
+	for range windows {
+		cur := b
+		for j := 1; j <= combDigits; j++ {
+			points = append(points, cur)
+			ar.add(&cur, &cur, &b)
+		}
+		for range 4 {
+			ar.double(&b, &b)
+		}
+	}
+	// Normalise all points with one inversion (Montgomery's trick). No
+	// entry is infinity: j·16^i is never a multiple of the prime q.
+	prefix := make([]elem, len(points))
+	prefix[0] = points[0].z
+	for i := 1; i < len(points); i++ {
+		f.mul(&prefix[i], &prefix[i-1], &points[i].z)
+	}
+	var inv elem
+	f.inv(&inv, &prefix[len(points)-1])
+	t := &combTable{n: n, words: make([]uint64, len(points)*2*n)}
+	for i := len(points) - 1; i >= 0; i-- {
+		zinv := inv
+		if i > 0 {
+			f.mul(&zinv, &inv, &prefix[i-1])
+			f.mul(&inv, &inv, &points[i].z)
+		}
+		var x, y elem
+		f.mul(&x, &points[i].x, &zinv)
+		f.mul(&y, &points[i].y, &zinv)
+		copy(t.words[i*2*n:], x[:n])
+		copy(t.words[i*2*n+n:], y[:n])
+	}
+	return t
+}
+
+// lookup sets (x, y) to the entry for digit d of window i, or zeros for
+// d = 0, reading every entry of the window so that the memory access
+// pattern does not depend on d.
+func (t *combTable) lookup(x, y *elem, i int, d uint64) {
+	n := t.n
+	*x, *y = elem{}, elem{}
+	window := t.words[i*combDigits*2*n : (i+1)*combDigits*2*n]
+	for j := range combDigits {
+		eq := uint64(j+1) ^ d
+		mask := -(1 ^ ((eq | -eq) >> 63)) // all ones when j+1 == d
+		e := window[j*2*n : (j+1)*2*n]
+		for l := range n {
+			x[l] |= e[l] & mask
+			y[l] |= e[n+l] & mask
+		}
+	}
+}
+
+// baseMultPoint returns k·P in projective coordinates. A zero digit still
+// costs an addition, whose result a constant-time select then discards.
+func (c *Curve) baseMultPoint(k *scalar) point {
+	ar := c.arith
+	table := c.baseTable()
+	acc := ar.infinity()
+	var t affine
+	var sum point
+	for i := range 16 * table.n {
+		d := nibble(k, i)
+		table.lookup(&t.x, &t.y, i, d)
+		ar.addMixed(&sum, &acc, &t)
+		nonZero := (d | -d) >> 63
+		selectElem(&acc.x, &sum.x, nonZero)
+		selectElem(&acc.y, &sum.y, nonZero)
+		selectElem(&acc.z, &sum.z, nonZero)
+	}
+	return acc
+}
+
+// selectElem sets z = a when cond is 1 and leaves z when cond is 0.
+func selectElem(z, a *elem, cond uint64) {
+	mask := -cond
+	for i := range z {
+		z[i] ^= (z[i] ^ a[i]) & mask
+	}
+}
+
+// nibble returns bits 4i..4i+3 of the scalar k.
+func nibble(k *elem, i int) uint64 {
+	return (k[i/16] >> (4 * (i % 16))) & 0xf
+}
+
+// addMixed sets r = p + q for an affine q (Z = 1): algorithm 1 with the
+// Z2 terms simplified away, so it is complete for every p and finite q.
+func (ar *arith) addMixed(r, p *point, q *affine) {
+	f := ar.fp
+	var t0, t1, t2, t3, t4, t5, x3, y3, z3 elem
+	f.mul(&t0, &p.x, &q.x)
+	f.mul(&t1, &p.y, &q.y)
+	t2 = p.z
+	f.add(&t3, &p.x, &p.y)
+	f.add(&t4, &q.x, &q.y)
+	f.mul(&t3, &t3, &t4)
+	f.add(&t4, &t0, &t1)
+	f.sub(&t3, &t3, &t4)
+	f.mul(&t4, &q.x, &p.z)
+	f.add(&t4, &t4, &p.x)
+	f.mul(&t5, &q.y, &p.z)
+	f.add(&t5, &t5, &p.y)
+	ar.mulA(&z3, &t4)
+	f.mul(&x3, &ar.b3, &t2)
+	f.add(&z3, &x3, &z3)
+	f.sub(&x3, &t1, &z3)
+	f.add(&z3, &t1, &z3)
+	f.mul(&y3, &x3, &z3)
+	f.add(&t1, &t0, &t0)
+	f.add(&t1, &t1, &t0)
+	ar.mulA(&t2, &t2)
+	f.mul(&t4, &ar.b3, &t4)
+	f.add(&t1, &t1, &t2)
+	f.sub(&t2, &t0, &t2)
+	ar.mulA(&t2, &t2)
+	f.add(&t4, &t4, &t2)
+	f.mul(&t0, &t1, &t4)
+	f.add(&y3, &y3, &t0)
+	f.mul(&t0, &t5, &t4)
+	f.mul(&x3, &t3, &x3)
+	f.sub(&x3, &x3, &t0)
+	f.mul(&t0, &t3, &t1)
+	f.mul(&z3, &t5, &z3)
+	f.add(&z3, &z3, &t0)
+	r.x, r.y, r.z = x3, y3, z3
+}
