@@ -37,6 +37,18 @@ type Retry struct {
 	MaxDelay  time.Duration
 }
 
+// backoff is the wait after the nth failed attempt: BaseDelay doubled n-1
+// times, capped at MaxDelay, then jittered into its upper half so many
+// nodes do not retry in step.
+func (r Retry) backoff(n int) time.Duration {
+	delay := r.BaseDelay
+	for i := 1; i < n && delay < r.MaxDelay; i++ {
+		delay *= 2
+	}
+	delay = min(delay, r.MaxDelay)
+	return delay/2 + rand.N(delay/2+1)
+}
+
 // Config is what a Client needs; only Endpoint and Signer are required.
 type Config struct {
 	// Endpoint is the URL of the SMEV message exchange service.
@@ -178,12 +190,7 @@ func (c *Client) do(ctx context.Context, attempt func(n int) error) error {
 		if errors.As(err, new(retryNow)) {
 			continue
 		}
-		delay := c.cfg.Retry.BaseDelay << (n - 1)
-		if delay <= 0 || delay > c.cfg.Retry.MaxDelay {
-			delay = c.cfg.Retry.MaxDelay
-		}
-		delay = delay/2 + rand.N(delay/2+1) // jitter so many nodes do not retry in step
-		t := time.NewTimer(delay)
+		t := time.NewTimer(c.cfg.Retry.backoff(n))
 		select {
 		case <-ctx.Done():
 			t.Stop()
