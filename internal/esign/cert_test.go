@@ -318,3 +318,56 @@ func TestKeyUsageEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestChainRefusesWhatOpenSSLCanMake covers issuers and extensions esign's
+// own CreateCertificate never produces.
+func TestChainRefusesWhatOpenSSLCanMake(t *testing.T) {
+	o := requireOpenSSL(t)
+	gen := func(name string) {
+		o.must("genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:TCA", "-out", name+".key")
+	}
+	gen("ca")
+	gen("leaf")
+	tests := []struct {
+		name      string
+		caExt     []string
+		leafExt   string
+		wantError error
+		msg       string
+	}{
+		{"CA without keyCertSign", []string{"keyUsage=critical,digitalSignature"}, "basicConstraints=CA:FALSE", ErrKeyUsage, "may not sign certificates"},
+		{"unknown critical extension in leaf", []string{"keyUsage=critical,keyCertSign"}, "1.2.3.4=critical,ASN1:NULL", ErrUntrusted, "unknown critical extension 1.2.3.4"},
+		{"CA that is not a CA", []string{"basicConstraints=critical,CA:FALSE", "keyUsage=critical,keyCertSign"}, "basicConstraints=CA:FALSE", ErrKeyUsage, "not a certification authority"},
+		{"sound chain", []string{"keyUsage=critical,keyCertSign"}, "keyUsage=critical,nonRepudiation", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"req", "-engine", "gost", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=CA", "-days", "2", "-out", "ca.pem"}
+			for _, e := range tt.caExt {
+				args = append(args, "-addext", e)
+			}
+			o.must(args...)
+			o.must("req", "-engine", "gost", "-new", "-key", "leaf.key", "-subj", "/CN=Leaf", "-out", "leaf.csr")
+			o.write("leaf.ext", []byte(tt.leafExt+"\n"))
+			o.must("x509", "-engine", "gost", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "5", "-days", "1", "-extfile", "leaf.ext", "-out", "leaf.pem")
+			ca, err := ParseCertificatePEM(o.read("ca.pem"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaf, err := ParseCertificatePEM(o.read("leaf.pem"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			chain, err := leaf.Verify(ChainOptions{Roots: NewPool(ca)})
+			if tt.wantError == nil {
+				if err != nil || len(chain) != 2 {
+					t.Fatalf("got %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantError) || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("got %v, want %v with %q", err, tt.wantError, tt.msg)
+			}
+		})
+	}
+}
