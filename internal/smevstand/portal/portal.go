@@ -42,6 +42,9 @@ const (
 	StatusWaitingForInput = 14 // ожидание дополнительной информации от пользователя
 )
 
+// ErrNoService means the portal has no service with the code asked for.
+var ErrNoService = errors.New("no such service")
+
 // Config is what a Portal needs.
 type Config struct {
 	Bus      *bus.Bus
@@ -177,17 +180,21 @@ func (p *Portal) FileApplication(ctx context.Context, serviceCode string) (*stor
 	if err != nil {
 		return nil, err
 	}
-	svc := p.cfg.Services[int(order)%len(p.cfg.Services)]
-	if serviceCode != "" {
-		found := false
-		for _, s := range p.cfg.Services {
-			if s.Code == serviceCode {
-				svc, found = s, true
-			}
+	var svc Service
+	var regular []Service
+	for _, s := range p.cfg.Services {
+		if s.Code == serviceCode {
+			svc = s
 		}
-		if !found {
-			return nil, fmt.Errorf("portal: no service %q", serviceCode)
+		if !s.OnDemand {
+			regular = append(regular, s)
 		}
+	}
+	switch {
+	case serviceCode == "" && len(regular) > 0:
+		svc = regular[int(order)%len(regular)]
+	case svc.Code == "":
+		return nil, fmt.Errorf("portal: %w: %q", ErrNoService, serviceCode)
 	}
 	now := p.cfg.Now()
 	p.mu.Lock()

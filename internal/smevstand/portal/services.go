@@ -17,6 +17,9 @@ type Service struct {
 	Documents []string
 	// Object describes what the application is about.
 	Object func(g objectSource) []Field
+	// OnDemand services are filed only when asked for (the control
+	// example), never at the portal's rate.
+	OnDemand bool
 }
 
 // Field is one name/value line of a form section.
@@ -73,6 +76,20 @@ func DemoServices(buildingRecipient, heritageRecipient string) []Service {
 					{"worksKind", g.worksKind()},
 				}
 			},
+		},
+	}
+}
+
+// ControlService is the service of the control example: applications go to
+// the control system only, so running the example never touches the
+// queues of Okno's agencies.
+func ControlService(recipient string) Service {
+	return Service{
+		Code: "control-example", Version: "1.0.0", Name: "Контрольный пример обмена через СМЭВ 3",
+		EServiceCode: "10000000000999", TargetCode: "10000000000999001", Recipient: recipient, Companies: true, OnDemand: true,
+		Documents: []string{"Заявление (скан)"},
+		Object: func(g objectSource) []Field {
+			return []Field{{"cadastralNumber", g.cadastralNumber()}, {"objectAddress", g.address()}}
 		},
 	}
 }

@@ -190,3 +190,13 @@ func Person(surname, givenNames, snils string, now time.Time) (*esign.Signer, er
 	}
 	return esign.NewSigner(key, cert)
 }
+
+// VerifyElement checks the signature in doc over the element with Id id and
+// returns the certificate it was made with (smevclient.Verifier).
+func VerifyElement(doc []byte, id string) ([]byte, error) {
+	c, err := xmlsig.Verify(doc, id, xmlsig.VerifyOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return c.Raw, nil
+}

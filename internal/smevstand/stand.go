@@ -1,0 +1,282 @@
+// Package smevstand assembles the SMEV 3 stand: the message exchange bus
+// (SOAP endpoint, queues, signatures, access matrix), the file storage, the
+// portal (ЕПГУ) with its applicant's cabinet, the provider agencies and the
+// fault injector, over one PostgreSQL schema and one HTTP listener.
+//
+// With the zero-value options it is the demo `make run` starts: the stand
+// makes its own keys on first start, registers the agency systems of the two
+// demo agencies (MINSTROY, OKN) and the control example's system (CONTROL),
+// and leaves their keys where Okno can read them.
+//
+// Routes: POST /smev (SOAP 1.1), /files/ (file storage), /cabinet/ (the
+// applicant's cabinet), POST /portal/applications (file one application
+// now), GET /healthz.
+package smevstand
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/okno-oiv/okno/internal/smevclient/message"
+	"github.com/okno-oiv/okno/internal/smevstand/bus"
+	"github.com/okno-oiv/okno/internal/smevstand/faultinject"
+	"github.com/okno-oiv/okno/internal/smevstand/filestore"
+	"github.com/okno-oiv/okno/internal/smevstand/portal"
+	"github.com/okno-oiv/okno/internal/smevstand/providers"
+	"github.com/okno-oiv/okno/internal/smevstand/signing"
+	"github.com/okno-oiv/okno/internal/smevstand/store"
+)
+
+// Mnemonics of the systems the stand registers by default.
+const (
+	SMEV     = "SMEV" // the stand's own key (SMEVSignature)
+	EPGU     = "EPGU"
+	MINSTROY = "MINSTROY"
+	OKN      = "OKN"
+	CONTROL  = "CONTROL"
+)
+
+// ExternalSystem is an agency information system registered by
+// certificate: it talks to the stand over SOAP.
+type ExternalSystem struct {
+	Mnemonic string
+	Name     string
+	CertFile string // PEM; empty for a demo system: the stand makes its key in KeyDir
+}
+
+// Config configures a stand; zero values take the demo defaults.
+type Config struct {
+	DatabaseURL string
+	// KeyDir holds the stand's key and the demo systems' keys and
+	// certificates (<MNEMONIC>.key.pem, <MNEMONIC>.cert.pem).
+	KeyDir string
+	// Systems are the external systems; nil registers MINSTROY, OKN and
+	// CONTROL with keys made in KeyDir.
+	Systems []ExternalSystem
+	// Matrix replaces the default access matrix when set.
+	Matrix *bus.AccessMatrix
+
+	Redelivery       time.Duration
+	MaxEnvelopeBytes int64
+	MaxFileBytes     int64
+
+	PortalRate       float64
+	ExtraDocsDelay   time.Duration
+	ProviderMinDelay time.Duration
+	ProviderMaxDelay time.Duration
+	NoDataRate       float64
+	PollInterval     time.Duration
+
+	Faults   faultinject.Config
+	FontPath string
+	Seed     uint64
+	Log      *slog.Logger
+}
+
+// Stand is an assembled stand.
+type Stand struct {
+	cfg       Config
+	store     *store.Store
+	bus       *bus.Bus
+	portal    *portal.Portal
+	providers *providers.Providers
+	handler   http.Handler
+	smevCert  []byte
+}
+
+// DemoSystems are the external systems of the zero-config demo.
+func DemoSystems() []ExternalSystem {
+	return []ExternalSystem{
+		{Mnemonic: MINSTROY, Name: "Министерство строительства (демо)"},
+		{Mnemonic: OKN, Name: "Комитет по охране объектов культурного наследия (демо)"},
+		{Mnemonic: CONTROL, Name: "Контрольный пример стенда СМЭВ"},
+	}
+}
+
+// DefaultRoutes is the demo access matrix: the portal's forms to their
+// agencies, ELK statuses from any system to the portal, the providers'
+// types open to every system.
+func DefaultRoutes(services []portal.Service, agencies []providers.Agency) []bus.Route {
+	var routes []bus.Route
+	for _, s := range services {
+		routes = append(routes, bus.Route{Type: bus.MessageType{Namespace: s.Namespace(), RootElement: portal.FormRoot}, Provider: s.Recipient, Consumers: []string{EPGU}})
+	}
+	for _, ns := range []string{portal.ELKStatusNS, "http://epgu.gosuslugi.ru/elk/order/3.1.0", "http://epgu.gosuslugi.ru/elk/order/3.2.0"} {
+		routes = append(routes, bus.Route{Type: bus.MessageType{Namespace: ns, RootElement: portal.ELKRoot}, Provider: EPGU, Consumers: []string{"*"}})
+	}
+	return append(routes, providers.Routes(agencies, []string{"*"})...)
+}
+
+// New opens the database, makes or reads keys and wires the stand.
+func New(ctx context.Context, cfg Config) (*Stand, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.KeyDir == "" {
+		cfg.KeyDir = ".data/stand"
+	}
+	if cfg.Systems == nil {
+		cfg.Systems = DemoSystems()
+	}
+	if cfg.FontPath == "" {
+		cfg.FontPath = portal.DefaultFontPath
+	}
+	if cfg.MaxEnvelopeBytes <= 0 {
+		cfg.MaxEnvelopeBytes = message.DefaultLimits().MaxBytes
+	}
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = 512 << 20
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	inj, err := faultinject.New(cfg.Faults)
+	if err != nil {
+		return nil, err
+	}
+	smev, err := signing.LoadOrCreate(cfg.KeyDir, SMEV, "СМЭВ 3 (стенд)")
+	if err != nil {
+		return nil, err
+	}
+	agencies := providers.DemoAgencies()
+	systems := []bus.System{{Mnemonic: EPGU, Name: "ЕПГУ (стенд)"}}
+	for _, a := range agencies {
+		systems = append(systems, bus.System{Mnemonic: a.Mnemonic, Name: a.Name + " (стенд)"})
+	}
+	for _, s := range cfg.Systems {
+		sys := bus.System{Mnemonic: s.Mnemonic, Name: s.Name}
+		if s.CertFile != "" {
+			sys.Certificate, err = signing.LoadCertificate(s.CertFile)
+		} else {
+			var id *signing.Identity
+			id, err = signing.LoadOrCreate(cfg.KeyDir, s.Mnemonic, s.Name)
+			if id != nil {
+				sys.Certificate = id.CertificateDER()
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("register %s: %w", s.Mnemonic, err)
+		}
+		systems = append(systems, sys)
+	}
+	reg, err := bus.NewRegistry(systems...)
+	if err != nil {
+		return nil, err
+	}
+	services := append(portal.DemoServices(MINSTROY, OKN), portal.ControlService(CONTROL))
+	matrix := cfg.Matrix
+	if matrix == nil {
+		if matrix, err = bus.NewAccessMatrix(DefaultRoutes(services, agencies)...); err != nil {
+			return nil, err
+		}
+	}
+	var known []portal.Service
+	for _, s := range services {
+		if _, ok := reg.ByMnemonic(s.Recipient); ok {
+			known = append(known, s)
+		}
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stand{cfg: cfg, store: st, smevCert: smev.CertificateDER()}
+	fail := func(err error) (*Stand, error) { st.Close(); return nil, err }
+	s.bus, err = bus.New(bus.Config{
+		Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, Signer: smev, ParseCertificate: signing.Validity,
+		Redelivery: cfg.Redelivery, DuplicateDelivery: inj.Duplicate,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	scanner, err := portal.NewScanner(cfg.FontPath)
+	if err != nil {
+		return fail(err)
+	}
+	s.portal, err = portal.New(portal.Config{
+		Bus: s.bus, Store: st, Mnemonic: EPGU, Services: known, Rate: cfg.PortalRate, ExtraDocsDelay: cfg.ExtraDocsDelay,
+		PollInterval: cfg.PollInterval, Scanner: scanner, Seed: cfg.Seed, Log: cfg.Log,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	s.providers, err = providers.New(providers.Config{
+		Bus: s.bus, Store: st, Agencies: agencies, MinDelay: cfg.ProviderMinDelay, MaxDelay: max(cfg.ProviderMaxDelay, cfg.ProviderMinDelay),
+		NoDataRate: cfg.NoDataRate, PollInterval: cfg.PollInterval, Seed: cfg.Seed, Log: cfg.Log,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	cabinet, err := portal.NewCabinet(st, cfg.Log)
+	if err != nil {
+		return fail(err)
+	}
+	limits := message.DefaultLimits()
+	limits.MaxBytes = cfg.MaxEnvelopeBytes
+	mux := http.NewServeMux()
+	mux.Handle("/smev", inj.Wrap(bus.NewEndpoint(s.bus, limits, cfg.Log)))
+	mux.Handle("/files/", filestore.NewHandler(st, "/files/", cfg.MaxFileBytes, cfg.Log))
+	mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cabinet))
+	mux.Handle("/portal/applications", s.portal.FilingHandler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("GET /{$}", http.RedirectHandler("/cabinet/", http.StatusFound))
+	s.handler = mux
+	return s, nil
+}
+
+// Handler serves all of the stand's routes.
+func (s *Stand) Handler() http.Handler { return s.handler }
+
+// Bus returns the stand's bus.
+func (s *Stand) Bus() *bus.Bus { return s.bus }
+
+// SMEVCertificate is the DER certificate of the stand's SMEVSignature.
+func (s *Stand) SMEVCertificate() []byte { return s.smevCert }
+
+// KeyDir is where the stand keeps keys.
+func (s *Stand) KeyDir() string { return s.cfg.KeyDir }
+
+// RunParticipants runs the portal and the provider agencies until ctx ends.
+func (s *Stand) RunParticipants(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { s.portal.Run(ctx) })
+	wg.Go(func() { s.providers.Run(ctx) })
+	wg.Wait()
+}
+
+// Serve listens on addr and runs the participants until ctx ends.
+func (s *Stand) Serve(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.RunParticipants(ctx) })
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.cfg.Log.Info("smev stand listening", "addr", addr, "keys", s.cfg.KeyDir)
+	var err error
+	select {
+	case <-ctx.Done():
+		shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		err = srv.Shutdown(shutdown)
+	case err = <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	}
+	cancel()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("smev stand on %s: %w", addr, err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *Stand) Close() { s.store.Close() }
