@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -293,6 +294,12 @@ func receivedAttachments(headers *message.AttachmentHeaderList, refs *message.Re
 			if content.Include != "" {
 				cid := strings.TrimPrefix(content.Include, "cid:")
 				part, ok := parts[cid]
+				if !ok {
+					// RFC 2392: a cid URL is percent-encoded, the Content-ID is not.
+					if unescaped, err := url.PathUnescape(cid); err == nil {
+						part, ok = parts[unescaped]
+					}
+				}
 				if !ok {
 					return nil, fmt.Errorf("%w: no MIME part %q for contentId %q", ErrAttachmentMissing, cid, h.ContentID)
 				}

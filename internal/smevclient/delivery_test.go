@@ -388,3 +388,22 @@ func TestGetResponseDeliversRejection(t *testing.T) {
 		t.Fatalf("calls = %+v", calls)
 	}
 }
+
+// RFC 2392: the href of xop:Include is a percent-encoded cid URL.
+func TestPercentEncodedCIDFindsItsPart(t *testing.T) {
+	env := delivery(t, smevKeys, func(rm *message.RequestMessage) {
+		rm.AttachmentContentList.AttachmentContent[0].Content.Include = "cid:a1%40smev"
+	}, nil)
+	f := newFakeSMEV(t, replyMTOM(env, map[string][]byte{"a1@smev": pdf}))
+	d, err := newClient(t, f, nil).GetRequest(context.Background(), smevclient.Selector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := newClient(t, f, nil).OpenAttachment(context.Background(), d.Attachments[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(rc); !bytes.Equal(got, pdf) {
+		t.Fatalf("attachment = %q", got)
+	}
+}
