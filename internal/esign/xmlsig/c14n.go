@@ -16,7 +16,10 @@ const (
 // inclusivePrefixes (the InclusiveNamespaces PrefixList; "#default" names the default
 // namespace) are rendered whenever they are in scope, as inclusive canonicalization would.
 func Canonicalize(e *Element, inclusivePrefixes []string) []byte {
-	c := canonicalizer{inclusive: inclusivePrefixes}
+	c := canonicalizer{inclusive: inclusivePrefixes, rendered: namespaceScope{}}
+	if len(inclusivePrefixes) > 0 {
+		c.scope = scopeOf(e.parent)
+	}
 	c.element(e)
 	return c.out
 }
@@ -24,46 +27,39 @@ func Canonicalize(e *Element, inclusivePrefixes []string) []byte {
 type canonicalizer struct {
 	out       []byte
 	inclusive []string
-	// rendered holds the declarations written by output ancestors, innermost last.
-	rendered []nsDecl
-}
-
-func (c *canonicalizer) renderedURI(prefix string) string {
-	for i := len(c.rendered) - 1; i >= 0; i-- {
-		if c.rendered[i].prefix == prefix {
-			return c.rendered[i].uri
-		}
-	}
-	return "" // nothing rendered: the empty default namespace is in effect
+	// rendered holds the declarations written by output ancestors.
+	rendered namespaceScope
+	// scope holds the declarations in scope, kept only for InclusiveNamespaces.
+	scope namespaceScope
 }
 
 func (c *canonicalizer) element(e *Element) {
-	var decls []nsDecl
-	want := func(prefix string) {
-		if prefix == "xml" || slices.ContainsFunc(decls, func(d nsDecl) bool { return d.prefix == prefix }) {
-			return
-		}
-		uri, ok := e.lookupNamespace(prefix)
-		if ok && c.renderedURI(prefix) != uri {
-			decls = append(decls, nsDecl{prefix: prefix, uri: uri})
-		}
-	}
-	// Visibly utilized prefixes: the element's own and those of its qualified attributes.
-	want(e.name.prefix)
+	// Visibly utilized prefixes: the element's own and those of its qualified attributes,
+	// with the namespaces they resolved to; then the inclusive ones in scope.
+	decls := []nsDecl{{prefix: e.name.prefix, uri: e.name.space}}
 	for _, a := range e.attrs {
 		if a.name.prefix != "" {
-			want(a.name.prefix)
+			decls = append(decls, nsDecl{prefix: a.name.prefix, uri: a.name.space})
 		}
 	}
-	for _, p := range c.inclusive {
-		if p == "#default" {
-			p = ""
-		}
-		if _, ok := e.lookupNamespace(p); ok {
-			want(p)
+	if c.scope != nil {
+		c.scope.push(e.nsDecls)
+		defer c.scope.pop(e.nsDecls)
+		for _, p := range c.inclusive {
+			if p == "#default" {
+				p = ""
+			}
+			if uri, ok := c.scope.lookup(p); ok {
+				decls = append(decls, nsDecl{prefix: p, uri: uri})
+			}
 		}
 	}
 	slices.SortFunc(decls, func(a, b nsDecl) int { return strings.Compare(a.prefix, b.prefix) })
+	decls = slices.CompactFunc(decls, func(a, b nsDecl) bool { return a.prefix == b.prefix })
+	decls = slices.DeleteFunc(decls, func(d nsDecl) bool {
+		rendered, _ := c.rendered.lookup(d.prefix)
+		return d.prefix == "xml" || rendered == d.uri
+	})
 
 	attrs := slices.Clone(e.attrs)
 	slices.SortFunc(attrs, func(a, b attribute) int {
@@ -94,8 +90,7 @@ func (c *canonicalizer) element(e *Element) {
 	}
 	c.out = append(c.out, '>')
 
-	mark := len(c.rendered)
-	c.rendered = append(c.rendered, decls...)
+	c.rendered.push(decls)
 	for _, child := range e.children {
 		switch n := child.(type) {
 		case *Element:
@@ -112,7 +107,7 @@ func (c *canonicalizer) element(e *Element) {
 			c.out = append(c.out, "?>"...)
 		}
 	}
-	c.rendered = c.rendered[:mark]
+	c.rendered.pop(decls)
 
 	c.out = append(c.out, "</"...)
 	c.out = appendQName(c.out, e.name)

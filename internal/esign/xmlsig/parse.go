@@ -126,25 +126,73 @@ func (e *Element) Text() string {
 	return b.String()
 }
 
-// lookupNamespace resolves prefix in the scope of e, declarations of ancestors included.
-func (e *Element) lookupNamespace(prefix string) (string, bool) {
+// namespaceScope maps each prefix to the namespaces bound to it while a tree is walked,
+// innermost last, so a lookup costs the same however many declarations enclose it.
+type namespaceScope map[string][]string
+
+func (s namespaceScope) push(decls []nsDecl) {
+	for _, d := range decls {
+		s[d.prefix] = append(s[d.prefix], d.uri)
+	}
+}
+
+func (s namespaceScope) pop(decls []nsDecl) {
+	for _, d := range decls {
+		bound := s[d.prefix]
+		s[d.prefix] = bound[:len(bound)-1]
+	}
+}
+
+// lookup resolves a prefix; "" with nothing bound is the empty default namespace.
+func (s namespaceScope) lookup(prefix string) (string, bool) {
 	switch prefix {
 	case "xml":
 		return xmlNamespace, true
 	case "xmlns":
 		return xmlnsNamespace, true
 	}
+	if bound := s[prefix]; len(bound) > 0 {
+		return bound[len(bound)-1], true
+	}
+	return "", prefix == ""
+}
+
+// scopeOf returns the declarations in scope at e, those of its ancestors included.
+func scopeOf(e *Element) namespaceScope {
+	var chain []*Element
 	for el := e; el != nil; el = el.parent {
-		for _, d := range el.nsDecls {
-			if d.prefix == prefix {
-				return d.uri, true
+		chain = append(chain, el)
+	}
+	s := namespaceScope{}
+	for i := len(chain) - 1; i >= 0; i-- {
+		s.push(chain[i].nsDecls)
+	}
+	return s
+}
+
+// firstDuplicate returns a key that occurs twice. Short lists are scanned and long ones
+// hashed, so an element with thousands of attributes costs linear time, not quadratic.
+func firstDuplicate[K comparable](keys []K) (K, bool) {
+	if len(keys) <= 16 {
+		for i, k := range keys {
+			for _, prev := range keys[:i] {
+				if prev == k {
+					return k, true
+				}
 			}
 		}
+		var zero K
+		return zero, false
 	}
-	if prefix == "" {
-		return "", true // no default namespace declared
+	seen := make(map[K]struct{}, len(keys))
+	for _, k := range keys {
+		if _, ok := seen[k]; ok {
+			return k, true
+		}
+		seen[k] = struct{}{}
 	}
-	return "", false
+	var zero K
+	return zero, false
 }
 
 // Parse parses a UTF-8 XML document with the default limits. It rejects document type
@@ -172,7 +220,7 @@ func ParseWithLimits(data []byte, limits Limits) (*Document, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrMalformed)
 	}
-	p := parser{data: data, limits: limits, dec: xml.NewDecoder(bytes.NewReader(data))}
+	p := parser{data: data, limits: limits, dec: xml.NewDecoder(bytes.NewReader(data)), scope: namespaceScope{}}
 	p.dec.Strict = true
 	if err := p.run(); err != nil {
 		return nil, err
@@ -187,6 +235,7 @@ type parser struct {
 	root   *Element
 	cur    *Element
 	depth  int
+	scope  namespaceScope
 }
 
 func (p *parser) run() error {
@@ -290,43 +339,36 @@ func (p *parser) startElement(t xml.StartElement, raw []byte) error {
 			el.attrs = append(el.attrs, attribute{name: qname{prefix: a.Name.Space, local: a.Name.Local}, value: values[i]})
 		}
 	}
+	if dup, ok := firstDuplicate(declaredPrefixes(el.nsDecls)); ok {
+		return fmt.Errorf("%w: prefix %q declared twice on one element", ErrNamespaces, dup)
+	}
+	p.scope.push(el.nsDecls)
 	if err := checkName(t.Name); err != nil {
 		return err
 	}
 	el.name = qname{prefix: t.Name.Space, local: t.Name.Local}
-	uri, ok := el.lookupNamespace(el.name.prefix)
-	if !ok {
-		return fmt.Errorf("%w: element <%s> uses undeclared prefix %q", ErrNamespaces, el.name.display(), el.name.prefix)
-	}
 	if el.name.prefix == "xmlns" {
 		return fmt.Errorf("%w: element <%s> uses the reserved prefix xmlns", ErrNamespaces, el.name.display())
 	}
+	uri, ok := p.scope.lookup(el.name.prefix)
+	if !ok {
+		return fmt.Errorf("%w: element <%s> uses undeclared prefix %q", ErrNamespaces, el.name.display(), el.name.prefix)
+	}
 	el.name.space = uri
+	keys := make([][2]string, len(el.attrs))
 	for i := range el.attrs {
 		a := &el.attrs[i]
-		if a.name.prefix == "" {
-			continue // unprefixed attributes are in no namespace
-		}
-		uri, ok := el.lookupNamespace(a.name.prefix)
-		if !ok {
-			return fmt.Errorf("%w: attribute %s of <%s> uses undeclared prefix %q", ErrNamespaces, a.name.display(), el.name.display(), a.name.prefix)
-		}
-		a.name.space = uri
-		for _, b := range el.attrs[:i] {
-			if b.name.space == a.name.space && b.name.local == a.name.local {
-				return fmt.Errorf("%w: element <%s> repeats attribute {%s}%s", ErrMalformed, el.name.display(), a.name.space, a.name.local)
+		if a.name.prefix != "" { // unprefixed attributes are in no namespace
+			uri, ok := p.scope.lookup(a.name.prefix)
+			if !ok {
+				return fmt.Errorf("%w: attribute %s of <%s> uses undeclared prefix %q", ErrNamespaces, a.name.display(), el.name.display(), a.name.prefix)
 			}
+			a.name.space = uri
 		}
+		keys[i] = [2]string{a.name.space, a.name.local}
 	}
-	for i, a := range el.attrs {
-		if a.name.prefix != "" {
-			continue
-		}
-		for _, b := range el.attrs[:i] {
-			if b.name.prefix == "" && b.name.local == a.name.local {
-				return fmt.Errorf("%w: element <%s> repeats attribute %s", ErrMalformed, el.name.display(), a.name.local)
-			}
-		}
+	if dup, ok := firstDuplicate(keys); ok {
+		return fmt.Errorf("%w: element <%s> repeats attribute {%s}%s", ErrMalformed, el.name.display(), dup[0], dup[1])
 	}
 	if p.cur == nil {
 		p.root = el
@@ -337,13 +379,16 @@ func (p *parser) startElement(t xml.StartElement, raw []byte) error {
 	return nil
 }
 
+func declaredPrefixes(decls []nsDecl) []string {
+	out := make([]string, len(decls))
+	for i, d := range decls {
+		out[i] = d.prefix
+	}
+	return out
+}
+
 // declare records a namespace declaration on e, enforcing the reserved-name rules.
 func (e *Element) declare(prefix, uri string) error {
-	for _, d := range e.nsDecls {
-		if d.prefix == prefix {
-			return fmt.Errorf("%w: prefix %q declared twice on one element", ErrNamespaces, prefix)
-		}
-	}
 	switch {
 	case prefix == "xmlns":
 		return fmt.Errorf("%w: the prefix xmlns must not be declared", ErrNamespaces)
@@ -369,6 +414,7 @@ func (p *parser) endElement(t xml.EndElement) error {
 		return fmt.Errorf("%w: end tag </%s> does not match <%s>", ErrMalformed,
 			qname{prefix: t.Name.Space, local: t.Name.Local}.display(), p.cur.name.display())
 	}
+	p.scope.pop(p.cur.nsDecls)
 	p.cur = p.cur.parent
 	p.depth--
 	return nil

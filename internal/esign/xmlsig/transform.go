@@ -48,7 +48,7 @@ func SMEVTransform(r io.Reader, w io.Writer) error {
 // Applying it to e gives the same bytes as applying it to Canonicalize(e, nil), which is
 // how a Reference with the exc-c14n + SMEV transform chain is digested.
 func TransformElement(e *Element) ([]byte, error) {
-	t := smevTransformer{}
+	t := smevTransformer{prefixes: map[string]string{}}
 	if err := t.element(e); err != nil {
 		return nil, fmt.Errorf("smev transform: %w", err)
 	}
@@ -58,18 +58,18 @@ func TransformElement(e *Element) ([]byte, error) {
 type smevTransformer struct {
 	out     []byte
 	counter int
-	scope   []nsDecl // prefix mappings visible at the current element, innermost last
+	// prefixes maps the namespaces mapped at the current element to their new prefixes. A
+	// namespace is mapped once per path, so leaving an element just forgets its own mappings.
+	prefixes map[string]string
 }
 
 func (t *smevTransformer) prefixFor(uri string, own *[]nsDecl) string {
-	for i := len(t.scope) - 1; i >= 0; i-- {
-		if t.scope[i].uri == uri {
-			return t.scope[i].prefix
-		}
+	if p, ok := t.prefixes[uri]; ok {
+		return p
 	}
 	t.counter++
 	d := nsDecl{prefix: "ns" + strconv.Itoa(t.counter), uri: uri}
-	t.scope = append(t.scope, d)
+	t.prefixes[uri] = d.prefix
 	*own = append(*own, d)
 	return d.prefix
 }
@@ -78,7 +78,6 @@ func (t *smevTransformer) element(e *Element) error {
 	if e.name.space == "" {
 		return fmt.Errorf("%w: <%s>", ErrNoNamespace, e.name.local)
 	}
-	mark := len(t.scope)
 	var own []nsDecl
 	prefix := t.prefixFor(e.name.space, &own)
 
@@ -133,7 +132,9 @@ func (t *smevTransformer) element(e *Element) error {
 	t.out = append(t.out, ':')
 	t.out = append(t.out, e.name.local...)
 	t.out = append(t.out, '>')
-	t.scope = t.scope[:mark]
+	for _, d := range own {
+		delete(t.prefixes, d.uri)
+	}
 	return nil
 }
 
