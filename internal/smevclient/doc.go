@@ -7,7 +7,8 @@
 // What the client does for every call:
 //   - signs the element SMEV requires (CallerInformationSystemSignature, ЭП-ОВ)
 //     through a Signer, and checks SMEV's signature on replies through a
-//     Verifier against pinned SMEV certificates;
+//     Verifier against pinned SMEV certificates; XMLDSigSigner and
+//     XMLDSigVerifier do both with GOST R 34.10-2012 via internal/esign/xmlsig;
 //   - writes SOAP 1.1 with SOAPAction "urn:<Operation>", element order as in
 //     the XSD, MessageID a lowercase UUID v1;
 //   - sends attachments by MTOM, streamed from their sources, or, above
@@ -16,11 +17,24 @@
 //   - retries transport failures and SMEVFailure with bounded, jittered
 //     backoff; on a retry MessageIsAlreadySent means delivered, StaleMessageId
 //     means a fresh MessageID;
-//   - returns SMEV faults as *Fault (errors.Is by kind) and untrustworthy
+//   - returns SMEV faults as *Fault (errors.Is by kind), untrustworthy
 //     replies as typed errors (ErrSignatureMissing, ErrUnknownSigner,
-//     ErrAttachmentMissing, ErrBadReply, ...);
+//     ErrAttachmentMissing, ErrBadReply, ...), the caller's mistakes as
+//     *InputError (nothing sent) and unreadable attachment sources as
+//     *AttachmentError (not retried);
 //   - journals every envelope sent and received to Config.JournalDir
 //     (OKNO_SMEV_JOURNAL_DIR in the server), one file each, exact bytes.
+//
+// Wiring, once, in cmd/server:
+//
+//	smev, err := smevclient.New(smevclient.Config{
+//		Endpoint:         cfg.SMEVURL,
+//		Signer:           smevclient.XMLDSigSigner{Key: agencySigner, Certificate: agencySigner.Cert.Raw},
+//		Verifier:         smevclient.XMLDSigVerifier{},
+//		SMEVCertificates: [][]byte{smevCertDER},
+//		Storage:          fileStorage,
+//		JournalDir:       os.Getenv("OKNO_SMEV_JOURNAL_DIR"),
+//	})
 //
 // The client never acknowledges on its own. Intake pulls, stores, then acks:
 //
