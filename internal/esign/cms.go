@@ -219,6 +219,19 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 	if !si.sigOID.Equal(p.publicKeyOID()) && !si.sigOID.Equal(p.signatureOID()) {
 		return nil, fmt.Errorf("esign: %w: signature algorithm %s with a %d-bit GOST key", ErrUnsupportedAlgorithm, si.sigOID, p.Size*8)
 	}
+	// The certificate is checked before the document is read: a large file
+	// is not hashed for a signer who would be refused anyway.
+	if cert.HasKeyUsage && cert.KeyUsage&(KeyUsageDigitalSignature|KeyUsageNonRepudiation) == 0 {
+		return nil, fmt.Errorf("esign: %w: %q may not sign documents", ErrKeyUsage, cert.Subject.FullName())
+	}
+	var chain []*Certificate
+	if opts.Roots != nil {
+		if chain, err = cert.Verify(ChainOptions{Roots: opts.Roots, Intermediates: NewPool(sd.certs...), At: opts.At}); err != nil {
+			return nil, err
+		}
+	} else if err := cert.CheckValidity(atOrNow(opts.At)); err != nil {
+		return nil, err
+	}
 	h := p.NewHash()
 	if _, err := io.Copy(h, r); err != nil {
 		return nil, fmt.Errorf("esign: verify: read document: %w", err)
@@ -243,20 +256,7 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 	if err := cert.PublicKey.VerifyDigest(signed, si.signature); err != nil {
 		return nil, fmt.Errorf("esign: CMS signature by %q: %w", cert.Subject.FullName(), err)
 	}
-	if cert.HasKeyUsage && cert.KeyUsage&(KeyUsageDigitalSignature|KeyUsageNonRepudiation) == 0 {
-		return nil, fmt.Errorf("esign: %w: %q may not sign documents", ErrKeyUsage, cert.Subject.FullName())
-	}
-	info := &SignerInfo{Certificate: cert, SigningTime: si.signingTime, Digest: digest}
-	if opts.Roots != nil {
-		chain, err := cert.Verify(ChainOptions{Roots: opts.Roots, Intermediates: NewPool(sd.certs...), At: opts.At})
-		if err != nil {
-			return nil, err
-		}
-		info.Chain = chain
-	} else if err := cert.CheckValidity(atOrNow(opts.At)); err != nil {
-		return nil, err
-	}
-	return info, nil
+	return &SignerInfo{Certificate: cert, Chain: chain, SigningTime: si.signingTime, Digest: digest}, nil
 }
 
 func atOrNow(t time.Time) time.Time {

@@ -175,6 +175,11 @@ func TestVerifyDetachedRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	encKey, encCert := root.issue(t, certOptions{subject: "CN=Только шифрование", keyUsage: KeyUsageKeyEncipherment})
+	encSig, err := SignDetached(bytes.NewReader(doc), encKey, encCert)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The signature value is the last 64 bytes.
 	value := sig[len(sig)-64:]
 	shortSig := reassemble(t, sig, cert, cert.Raw, value[:63])
@@ -203,6 +208,7 @@ func TestVerifyDetachedRejects(t *testing.T) {
 		{"expired certificate, roots", expiredSig, VerifyOptions{Roots: NewPool(root.cert)}, ErrCertificateExpired, "expired at"},
 		{"ECDSA signer certificate", ecdsaSig, VerifyOptions{}, ErrUnsupportedAlgorithm, "signer certificate"},
 		{"signer certificate swapped", otherCertSig, VerifyOptions{}, ErrUntrusted, "not in the signature"},
+		{"certificate not for signing", encSig, VerifyOptions{}, ErrKeyUsage, `"Только шифрование" may not sign documents`},
 		{"not the expected signer", sig, VerifyOptions{Signer: stranger}, ErrWrongSigner, `not by "Посторонний"`},
 		{"PEM of another type", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sig}), VerifyOptions{}, ErrMalformed, `PEM block "CERTIFICATE"`},
 	}
