@@ -2,10 +2,13 @@ package esign
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -298,6 +301,13 @@ func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
 		return fmt.Errorf("esign: certificate %q signed by %q: %w", c.Subject.FullName(), parent.Subject.FullName(), err)
 	}
 	return nil
+}
+
+// Thumbprint is the SHA-1 of the certificate in upper-case hex, the
+// identifier CryptoPro and Windows show people and that people quote.
+func (c *Certificate) Thumbprint() string {
+	sum := sha1.Sum(c.Raw)
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
 // Equal tells whether two certificates are byte for byte the same.

@@ -371,3 +371,19 @@ func TestChainRefusesWhatOpenSSLCanMake(t *testing.T) {
 		})
 	}
 }
+
+func TestThumbprintIsSHA1OfTheCertificate(t *testing.T) {
+	o := requireOpenSSL(t)
+	o.write("user.pem", readFixture(t, "user.pem"))
+	out := o.must("x509", "-engine", "gost", "-in", "user.pem", "-noout", "-fingerprint", "-sha1")
+	c, err := ParseCertificatePEM(readFixture(t, "user.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(out, "\n") // "SHA1 Fingerprint=05:6E:..."
+	_, want, _ := strings.Cut(line, "=")
+	want = strings.ReplaceAll(want, ":", "")
+	if c.Thumbprint() != want {
+		t.Fatalf("thumbprint %s, openssl says %s", c.Thumbprint(), want)
+	}
+}

@@ -266,6 +266,7 @@ func printFields(w io.Writer, c *esign.Certificate) {
 	}
 	fmt.Fprintf(w, "Издатель: %s\n", c.Issuer.String())
 	fmt.Fprintf(w, "Серийный номер: %X\n", c.SerialNumber)
+	fmt.Fprintf(w, "Отпечаток (SHA-1): %s\n", c.Thumbprint())
 	fmt.Fprintf(w, "Действует: с %s по %s\n", c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339))
 	p := c.PublicKey.ParamSet()
 	fmt.Fprintf(w, "Ключ: ГОСТ Р 34.10-2012, %d бит, %s\n", p.Size*8, p.Description)

@@ -202,7 +202,12 @@ func TestHelpDocumentsEveryCommand(t *testing.T) {
 func TestShowAndSMEVTransform(t *testing.T) {
 	p := newPKI(t, "512A")
 	r := mustRun(t, "show", "-cert", p.path("user.crt"))
-	for _, want := range []string{"ФИО: Петров Пётр Петрович", "Издатель: CN=УЦ ведомства,O=Министерство,C=RU", "Ключ: ГОСТ Р 34.10-2012, 512 бит"} {
+	certPEM, _ := os.ReadFile(p.path("user.crt"))
+	cert, err := esign.ParseCertificatePEM(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Отпечаток (SHA-1): " + cert.Thumbprint(), "ФИО: Петров Пётр Петрович", "Издатель: CN=УЦ ведомства,O=Министерство,C=RU", "Ключ: ГОСТ Р 34.10-2012, 512 бит"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("show lacks %q:\n%s", want, r.stdout)
 		}
