@@ -219,3 +219,37 @@ func TestWNAF(t *testing.T) {
 		}
 	}
 }
+
+func TestSignedDigits(t *testing.T) {
+	for _, c := range []*Curve{mustCurve(t, "CryptoPro-A"), mustCurve(t, "512-B")} {
+		windows := c.baseTable().windows
+		all := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(c.BitSize())), big.NewInt(1))
+		for _, k := range append(scalarsToTest(c), all, big.NewInt(0), big.NewInt(32), big.NewInt(33), big.NewInt(63)) {
+			ke := elemFromBig(k)
+			mag, neg := signedDigits(&ke, windows)
+			sum := new(big.Int)
+			for i := windows - 1; i >= 0; i-- {
+				if mag[i] > combEntries || neg[i] > 1 || (mag[i] == 0 && neg[i] == 1) {
+					t.Fatalf("digit %d of %x: magnitude %d sign %d", i, k, mag[i], neg[i])
+				}
+				d := big.NewInt(int64(mag[i]))
+				if neg[i] == 1 {
+					d.Neg(d)
+				}
+				sum.Lsh(sum, combWidth).Add(sum, d)
+			}
+			if sum.Cmp(k) != 0 {
+				t.Fatalf("signed digits of %x sum to %x", k, sum)
+			}
+		}
+	}
+}
+
+func mustCurve(t *testing.T, name string) *Curve {
+	t.Helper()
+	c, err := CurveByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

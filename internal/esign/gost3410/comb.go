@@ -1,35 +1,42 @@
 package gost3410
 
-// combTable holds j·16^i·P for every 4-bit window i of a scalar and every
-// digit j = 1..15, in affine coordinates packed as n-limb words: k·P is
-// then one constant-time lookup and one mixed addition per window, with no
-// doublings. Packing keeps the table small (61 KB for 256-bit curves) so
-// the lookups, which read every entry of a window, stay in cache.
+// combTable holds j·64^i·P for every 6-bit window i of a scalar and every
+// digit magnitude j = 1..32, in affine coordinates packed as n-limb words.
+// Scalars are recoded into signed digits in [-32, 32], so k·P is one
+// constant-time lookup, a conditional negation and one mixed addition per
+// window, with no doublings: 43 additions for a 256-bit scalar. Packing
+// keeps the table small (88 KB for 256-bit curves) so the lookups, which
+// read every entry of a window, stay in cache.
 type combTable struct {
-	n     int
-	words []uint64 // window i, digit j: x at ((i*15)+(j-1))*2n, y right after
+	n       int
+	windows int
+	words   []uint64 // window i, magnitude j: x at (i*32 + j-1)*2n, y right after
 }
 
-const combDigits = 15 // non-zero 4-bit digits
+const (
+	combWidth   = 6
+	combEntries = 1 << (combWidth - 1) // magnitudes 1..32
+)
 
 func newCombTable(ar *arith) *combTable {
 	f := ar.fp
 	n := f.n
-	windows := 16 * n
-	points := make([]point, 0, windows*combDigits)
+	// One window more than the bits, for the carry out of the top digit.
+	windows := (64*n + combWidth) / combWidth
+	points := make([]point, 0, windows*combEntries)
 	b := ar.g
 	for range windows {
 		cur := b
-		for j := 1; j <= combDigits; j++ {
+		for j := 1; j <= combEntries; j++ {
 			points = append(points, cur)
 			ar.add(&cur, &cur, &b)
 		}
-		for range 4 {
+		for range combWidth {
 			ar.double(&b, &b)
 		}
 	}
 	// Normalise all points with one inversion (Montgomery's trick). No
-	// entry is infinity: j·16^i is never a multiple of the prime q.
+	// entry is infinity: j·64^i is never a multiple of the prime q.
 	prefix := make([]elem, len(points))
 	prefix[0] = points[0].z
 	for i := 1; i < len(points); i++ {
@@ -37,7 +44,7 @@ func newCombTable(ar *arith) *combTable {
 	}
 	var inv elem
 	f.inv(&inv, &prefix[len(points)-1])
-	t := &combTable{n: n, words: make([]uint64, len(points)*2*n)}
+	t := &combTable{n: n, windows: windows, words: make([]uint64, len(points)*2*n)}
 	for i := len(points) - 1; i >= 0; i-- {
 		zinv := inv
 		if i > 0 {
@@ -53,14 +60,14 @@ func newCombTable(ar *arith) *combTable {
 	return t
 }
 
-// lookup sets (x, y) to the entry for digit d of window i, or zeros for
-// d = 0, reading every entry of the window so that the memory access
+// lookup sets (x, y) to the entry for magnitude d of window i, or zeros
+// for d = 0, reading every entry of the window so that the memory access
 // pattern does not depend on d.
 func (t *combTable) lookup(x, y *elem, i int, d uint64) {
 	n := t.n
 	*x, *y = elem{}, elem{}
-	window := t.words[i*combDigits*2*n : (i+1)*combDigits*2*n]
-	for j := range combDigits {
+	window := t.words[i*combEntries*2*n : (i+1)*combEntries*2*n]
+	for j := range combEntries {
 		eq := uint64(j+1) ^ d
 		mask := -(1 ^ ((eq | -eq) >> 63)) // all ones when j+1 == d
 		e := window[j*2*n : (j+1)*2*n]
@@ -71,19 +78,48 @@ func (t *combTable) lookup(x, y *elem, i int, d uint64) {
 	}
 }
 
+// signedDigits recodes k as Σ dᵢ·64^i with dᵢ in [-32, 32], returning
+// magnitudes and signs (1 for negative). Arithmetic only: no branch
+// depends on k.
+func signedDigits(k *scalar, windows int) (mag, neg []uint64) {
+	var words [maxLimbs + 1]uint64
+	copy(words[:], k[:])
+	mag, neg = make([]uint64, windows), make([]uint64, windows)
+	var carry uint64
+	for i := range windows {
+		pos := i * combWidth
+		idx, bit := pos/64, uint(pos%64)
+		v := words[idx] >> bit
+		if idx+1 < len(words) {
+			v |= words[idx+1] << (64 - bit) // a shift by 64 yields 0
+		}
+		v = v&(1<<combWidth-1) + carry // 0..64
+		carry = (v + combEntries) >> combWidth
+		d := int64(v) - int64(carry<<combWidth) // -32..31, or 0 for v = 64
+		sign := uint64(d >> 63)                 // all ones when negative
+		mag[i] = (uint64(d) ^ sign) - sign
+		neg[i] = sign & 1
+	}
+	return mag, neg
+}
+
 // baseMultPoint returns k·P in projective coordinates. A zero digit still
 // costs an addition, whose result a constant-time select then discards.
 func (c *Curve) baseMultPoint(k *scalar) point {
 	ar := c.arith
+	f := ar.fp
 	table := c.baseTable()
+	mag, neg := signedDigits(k, table.windows)
 	acc := ar.infinity()
 	var t affine
+	var negY elem
 	var sum point
-	for i := range 16 * table.n {
-		d := nibble(k, i)
-		table.lookup(&t.x, &t.y, i, d)
+	for i := range table.windows {
+		table.lookup(&t.x, &t.y, i, mag[i])
+		f.sub(&negY, &elem{}, &t.y)
+		selectElem(&t.y, &negY, neg[i])
 		ar.addMixed(&sum, &acc, &t)
-		nonZero := (d | -d) >> 63
+		nonZero := (mag[i] | -mag[i]) >> 63
 		selectElem(&acc.x, &sum.x, nonZero)
 		selectElem(&acc.y, &sum.y, nonZero)
 		selectElem(&acc.z, &sum.z, nonZero)
@@ -97,11 +133,6 @@ func selectElem(z, a *elem, cond uint64) {
 	for i := range z {
 		z[i] ^= (z[i] ^ a[i]) & mask
 	}
-}
-
-// nibble returns bits 4i..4i+3 of the scalar k.
-func nibble(k *elem, i int) uint64 {
-	return (k[i/16] >> (4 * (i % 16))) & 0xf
 }
 
 // addMixed sets r = p + q for an affine q (Z = 1): algorithm 1 with the
