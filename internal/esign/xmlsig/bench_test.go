@@ -108,3 +108,19 @@ func BenchmarkHostileNamespaces(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHostileText parses one text node split into 100000 pieces by comments, which
+// must be joined in linear time.
+func BenchmarkHostileText(b *testing.B) {
+	data := []byte(`<r xmlns="urn:r">` + strings.Repeat("ab<!---->", 100000) + `</r>`)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		doc, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := len(doc.Root().Text()); n != 200000 {
+			b.Fatalf("text of %d bytes, want 200000", n)
+		}
+	}
+}

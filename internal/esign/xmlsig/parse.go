@@ -48,6 +48,8 @@ const (
 // to its namespace. The tree is read-only; signing never rewrites the caller's bytes.
 type Document struct {
 	root *Element
+	// ids indexes elements by their Id attribute; nil marks an Id carried by several.
+	ids map[string]*Element
 }
 
 // Element is one element of a Document.
@@ -220,12 +222,13 @@ func ParseWithLimits(data []byte, limits Limits) (*Document, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrMalformed)
 	}
-	p := parser{data: data, limits: limits, dec: xml.NewDecoder(bytes.NewReader(data)), scope: namespaceScope{}}
+	p := parser{data: data, limits: limits, dec: xml.NewDecoder(bytes.NewReader(data)),
+		scope: namespaceScope{}, ids: map[string]*Element{}}
 	p.dec.Strict = true
 	if err := p.run(); err != nil {
 		return nil, err
 	}
-	return &Document{root: p.root}, nil
+	return &Document{root: p.root, ids: p.ids}, nil
 }
 
 type parser struct {
@@ -236,6 +239,8 @@ type parser struct {
 	cur    *Element
 	depth  int
 	scope  namespaceScope
+	text   []byte // text of the current element not yet added as a node
+	ids    map[string]*Element
 }
 
 func (p *parser) run() error {
@@ -249,12 +254,18 @@ func (p *parser) run() error {
 			return fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		end := p.dec.InputOffset()
+		if _, ok := tok.(xml.StartElement); ok && p.cur != nil {
+			p.flushText()
+		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if err := p.startElement(t, p.data[start:end]); err != nil {
 				return p.errorAt(err)
 			}
 		case xml.EndElement:
+			if p.cur != nil {
+				p.flushText()
+			}
 			if err := p.endElement(t); err != nil {
 				return p.errorAt(err)
 			}
@@ -265,7 +276,9 @@ func (p *parser) run() error {
 				}
 				continue
 			}
-			p.appendText(string(t))
+			// Adjacent text (split by CDATA sections or dropped comments) is one text node;
+			// it is gathered here and added when the next markup arrives.
+			p.text = append(p.text, t...)
 		case xml.Comment:
 			// Dropped: signatures here are computed without comments.
 		case xml.ProcInst:
@@ -276,6 +289,7 @@ func (p *parser) run() error {
 				continue
 			}
 			if p.cur != nil {
+				p.flushText()
 				data := strings.ReplaceAll(string(t.Inst), "\r\n", "\n")
 				data = strings.ReplaceAll(data, "\r", "\n")
 				p.cur.children = append(p.cur.children, procInst{target: t.Target, data: data})
@@ -298,15 +312,12 @@ func (p *parser) errorAt(err error) error {
 	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
-func (p *parser) appendText(s string) {
-	// Adjacent text (split by CDATA sections or dropped comments) is one text node.
-	if n := len(p.cur.children); n > 0 {
-		if prev, ok := p.cur.children[n-1].(text); ok {
-			p.cur.children[n-1] = prev + text(s)
-			return
-		}
+// flushText adds the text gathered since the last markup to the current element.
+func (p *parser) flushText() {
+	if len(p.text) > 0 {
+		p.cur.children = append(p.cur.children, text(p.text))
+		p.text = p.text[:0]
 	}
-	p.cur.children = append(p.cur.children, text(s))
 }
 
 func (p *parser) startElement(t xml.StartElement, raw []byte) error {
@@ -369,6 +380,15 @@ func (p *parser) startElement(t xml.StartElement, raw []byte) error {
 	}
 	if dup, ok := firstDuplicate(keys); ok {
 		return fmt.Errorf("%w: element <%s> repeats attribute {%s}%s", ErrMalformed, el.name.display(), dup[0], dup[1])
+	}
+	for _, a := range el.attrs {
+		if a.name.space == "" && a.value != "" && (a.name.local == "Id" || a.name.local == "ID" || a.name.local == "id") {
+			if prev, seen := p.ids[a.value]; seen && prev != el {
+				p.ids[a.value] = nil
+			} else {
+				p.ids[a.value] = el
+			}
+		}
 	}
 	if p.cur == nil {
 		p.root = el
@@ -560,35 +580,12 @@ var ErrDuplicateID = errors.New("several elements carry the requested Id")
 // ElementByID returns the element whose unqualified Id attribute (also spelled ID or id, as
 // XMLDSig deployments do) equals id.
 func (d *Document) ElementByID(id string) (*Element, error) {
-	if id == "" {
-		return nil, fmt.Errorf("%w: the Id is empty", ErrIDNotFound)
-	}
-	var found *Element
-	var walk func(e *Element) error
-	walk = func(e *Element) error {
-		for _, a := range e.attrs {
-			if a.name.space == "" && a.value == id && (a.name.local == "Id" || a.name.local == "ID" || a.name.local == "id") {
-				if found != nil {
-					return fmt.Errorf("%w: %q", ErrDuplicateID, id)
-				}
-				found = e
-				break
-			}
-		}
-		for _, c := range e.children {
-			if el, ok := c.(*Element); ok {
-				if err := walk(el); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := walk(d.root); err != nil {
-		return nil, err
-	}
-	if found == nil {
+	el, ok := d.ids[id]
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("%w: %q", ErrIDNotFound, id)
+	case el == nil:
+		return nil, fmt.Errorf("%w: %q", ErrDuplicateID, id)
 	}
-	return found, nil
+	return el, nil
 }

@@ -199,6 +199,14 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{name: "digest method unknown", change: replace(AlgGOST2012Digest256, "http://www.w3.org/2001/04/xmlenc#sha256"), want: ErrUnsupportedAlgorithm},
 		{name: "transform unknown", change: replace(`<ds:Transform Algorithm="`+AlgSMEVTransform+`">`, `<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature">`), want: ErrUnsupportedAlgorithm},
 		{name: "signature value not base64", change: replace(sigValue, "***"), want: ErrMalformedSignature},
+		{name: "too many references", change: func(d string) string {
+			ref := between(t, d, "</ds:SignatureMethod>", "</ds:SignedInfo>")
+			return strings.Replace(d, ref, strings.Repeat(ref, maxReferences+1), 1)
+		}, want: ErrMalformedSignature},
+		{name: "too many transforms", change: func(d string) string {
+			tr := `<ds:Transform Algorithm="` + AlgExcC14N + `"></ds:Transform>`
+			return strings.Replace(d, tr, strings.Repeat(tr, maxTransforms+1), 1)
+		}, want: ErrMalformedSignature},
 		{name: "document type declaration", change: func(d string) string {
 			return strings.Replace(d, "<soap:Envelope", "<!DOCTYPE soap:Envelope><soap:Envelope", 1)
 		}, want: ErrForbidden},

@@ -21,6 +21,13 @@ var (
 	ErrMalformedSignature = errors.New("malformed signature element")
 )
 
+// Bounds on what a signature may ask of the verifier: every Reference and Transform can make
+// it digest the whole document again. SMEV signatures have one Reference and two Transforms.
+const (
+	maxReferences = 16
+	maxTransforms = 8
+)
+
 // VerifyOptions says which certificate checks a signature.
 type VerifyOptions struct {
 	// Certificate, when set, is the certificate the signature must verify with; the one in
@@ -94,8 +101,8 @@ func VerifySignature(doc *Document, sig *Element, opts VerifyOptions) (*esign.Ce
 	}
 
 	refs := childrenNamed(si, "Reference")
-	if len(refs) == 0 {
-		return nil, fmt.Errorf("xmldsig verify: %w: SignedInfo has no Reference", ErrMalformedSignature)
+	if len(refs) == 0 || len(refs) > maxReferences {
+		return nil, fmt.Errorf("xmldsig verify: %w: SignedInfo has %d References, want 1 to %d", ErrMalformedSignature, len(refs), maxReferences)
 	}
 	for _, ref := range refs {
 		if err := verifyReference(doc, ref); err != nil {
@@ -170,6 +177,9 @@ func applyTransforms(target *Element, transforms []*Element) ([]byte, error) {
 	if len(transforms) == 0 {
 		// The default conversion would be inclusive Canonical XML 1.0, which SMEV never uses.
 		return nil, fmt.Errorf("%w: reference without transforms", ErrUnsupportedAlgorithm)
+	}
+	if len(transforms) > maxTransforms {
+		return nil, fmt.Errorf("%w: %d transforms, at most %d accepted", ErrMalformedSignature, len(transforms), maxTransforms)
 	}
 	el := target // the current node-set, while no transform has produced octets
 	var octets []byte
