@@ -1,0 +1,134 @@
+package forms
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// ApplicantKind is who applies.
+type ApplicantKind string
+
+// Applicant kinds.
+const (
+	KindPerson                ApplicantKind = "person"                 // a citizen of Russia
+	KindLegalEntity           ApplicantKind = "legal_entity"           // a Russian organisation
+	KindSoleProprietor        ApplicantKind = "sole_proprietor"        // ИП
+	KindForeignCitizen        ApplicantKind = "foreign_citizen"        // a foreign citizen or stateless person
+	KindForeignRepresentative ApplicantKind = "foreign_representative" // on behalf of a foreign organisation
+)
+
+// kindLabels are the kinds as people read them, in the order the office form lists them.
+var kindLabels = []Option{
+	{Value: string(KindPerson), Label: "Физическое лицо"},
+	{Value: string(KindLegalEntity), Label: "Юридическое лицо"},
+	{Value: string(KindSoleProprietor), Label: "Индивидуальный предприниматель"},
+	{Value: string(KindForeignCitizen), Label: "Иностранный гражданин"},
+	{Value: string(KindForeignRepresentative), Label: "Представитель иностранной организации"},
+}
+
+// Channel is how an application arrived.
+type Channel string
+
+// Channels.
+const (
+	ChannelPortal Channel = "portal" // ЕПГУ over SMEV 3
+	ChannelOffice Channel = "office" // on paper, typed in by a clerk
+)
+
+// Application is what intake learned from a form, ready to become a case.
+type Application struct {
+	ServiceTypeID      uuid.UUID
+	ServiceTypeVersion int
+	Channel            Channel
+	// Kind is "" when the form named a kind the mapping does not know.
+	Kind              ApplicantKind
+	Applicant         Applicant
+	Region            string // ОКТМО
+	PortalOrderID     string
+	ServiceTargetCode string
+	Fields            map[string]string // by Field.Name
+	Documents         []DocumentRef
+	// Problems are what is wrong but leaves the application registrable.
+	Problems []Problem
+}
+
+// Applicant is the person or organisation that applies. For an organisation
+// the name parts and identity document are its representative's.
+type Applicant struct {
+	LastName, FirstName, MiddleName string
+	BirthDate                       string // YYYY-MM-DD as the form gave it
+	OrganizationName                string
+	SNILS                           string // 11 digits
+	INN                             string // 10 or 12 digits
+	OGRN                            string // ОГРН (13 digits) or ОГРНИП (15)
+	KPP                             string
+	Document                        IdentityDocument
+	Address                         string
+	Phone                           string
+	Email                           string
+}
+
+// IdentityDocument is the applicant's passport or another identity document.
+type IdentityDocument struct {
+	Type      string // ЕСНСИ 7211 code, "1" is a Russian passport
+	Series    string
+	Number    string
+	IssueDate string
+	IssuedBy  string
+}
+
+// PersonName is "Фамилия Имя Отчество" with the parts that are known.
+func (a Applicant) PersonName() string {
+	return strings.Join(strings.Fields(a.LastName+" "+a.FirstName+" "+a.MiddleName), " ")
+}
+
+// DisplayName is how lists and cards name the applicant: the organisation's
+// name when there is one, the person's otherwise.
+func (a Applicant) DisplayName() string {
+	if a.OrganizationName != "" {
+		return a.OrganizationName
+	}
+	return a.PersonName()
+}
+
+// DocumentRef is one document attached to the application.
+type DocumentRef struct {
+	Type         string // the document's title, matched against RequiredDocuments
+	FileName     string
+	AttachmentID string // the attachment's id in the SMEV message
+	Signed       bool   // the applicant attached a signature
+}
+
+// Problem is one thing wrong with an application: Field is the key of the
+// value at fault (a Field.Name, or one of the Key constants), Message says
+// what is wrong, in Russian.
+type Problem struct {
+	Field   string
+	Message string
+}
+
+// Keys of the application's own values, shared by Problems and the office
+// form. Service fields use their Field.Name, which cannot contain a dot.
+const (
+	KeyKind              = "applicant.kind"
+	KeyLastName          = "applicant.last_name"
+	KeyFirstName         = "applicant.first_name"
+	KeyMiddleName        = "applicant.middle_name"
+	KeyBirthDate         = "applicant.birth_date"
+	KeyOrganizationName  = "applicant.organization_name"
+	KeySNILS             = "applicant.snils"
+	KeyINN               = "applicant.inn"
+	KeyOGRN              = "applicant.ogrn"
+	KeyKPP               = "applicant.kpp"
+	KeyDocumentType      = "applicant.document_type"
+	KeyDocumentSeries    = "applicant.document_series"
+	KeyDocumentNumber    = "applicant.document_number"
+	KeyDocumentIssueDate = "applicant.document_issue_date"
+	KeyDocumentIssuedBy  = "applicant.document_issued_by"
+	KeyAddress           = "applicant.address"
+	KeyPhone             = "applicant.phone"
+	KeyEmail             = "applicant.email"
+	KeyRegion            = "region"
+	KeyPortalOrderID     = "portal_order_id"
+)
