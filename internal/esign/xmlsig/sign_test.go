@@ -203,6 +203,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			ref := between(t, d, "</ds:SignatureMethod>", "</ds:SignedInfo>")
 			return strings.Replace(d, ref, strings.Repeat(ref, maxReferences+1), 1)
 		}, want: ErrMalformedSignature},
+		{name: "too long PrefixList", change: replace(`<ds:CanonicalizationMethod Algorithm="`+AlgExcC14N+`"></ds:CanonicalizationMethod>`,
+			`<ds:CanonicalizationMethod Algorithm="`+AlgExcC14N+`"><ec:InclusiveNamespaces xmlns:ec="`+AlgExcC14N+`" PrefixList="`+
+				strings.Repeat("p ", maxInclusivePrefixes+1)+`"></ec:InclusiveNamespaces></ds:CanonicalizationMethod>`), want: ErrMalformedSignature},
 		{name: "too many transforms", change: func(d string) string {
 			tr := `<ds:Transform Algorithm="` + AlgExcC14N + `"></ds:Transform>`
 			return strings.Replace(d, tr, strings.Repeat(tr, maxTransforms+1), 1)

@@ -26,6 +26,8 @@ var (
 const (
 	maxReferences = 16
 	maxTransforms = 8
+	// maxInclusivePrefixes bounds an InclusiveNamespaces PrefixList, consulted at every element.
+	maxInclusivePrefixes = 64
 )
 
 // VerifyOptions says which certificate checks a signature.
@@ -125,7 +127,11 @@ func VerifySignature(doc *Document, sig *Element, opts VerifyOptions) (*esign.Ce
 		}
 	}
 	h := su.newHash()
-	h.Write(Canonicalize(si, inclusivePrefixes(c14nMethod)))
+	prefixes, err := inclusivePrefixes(c14nMethod)
+	if err != nil {
+		return nil, fmt.Errorf("xmldsig verify: CanonicalizationMethod: %w", err)
+	}
+	h.Write(Canonicalize(si, prefixes))
 	if err := cert.VerifyDigest(h.Sum(nil), value); err != nil {
 		return nil, fmt.Errorf("xmldsig verify: %w: %w", ErrSignatureInvalid, err)
 	}
@@ -199,7 +205,11 @@ func applyTransforms(target *Element, transforms []*Element) ([]byte, error) {
 				// (TestTransformElementMatchesTransformOfCanonicalForm); skip the round trip.
 				continue
 			}
-			octets = Canonicalize(el, inclusivePrefixes(t))
+			prefixes, err := inclusivePrefixes(t)
+			if err != nil {
+				return nil, fmt.Errorf("transform %d: %w", i+1, err)
+			}
+			octets = Canonicalize(el, prefixes)
 		case AlgSMEVTransform:
 			var err error
 			if octets, err = TransformElement(el); err != nil {
@@ -219,14 +229,18 @@ func transformAlgorithm(t *Element) string {
 }
 
 // inclusivePrefixes reads the InclusiveNamespaces PrefixList under an exc-c14n method element.
-func inclusivePrefixes(method *Element) []string {
+func inclusivePrefixes(method *Element) ([]string, error) {
 	for _, c := range method.Elements() {
 		if c.name.space == AlgExcC14N && c.name.local == "InclusiveNamespaces" {
 			list, _ := c.Attr("", "PrefixList")
-			return strings.Fields(list)
+			prefixes := strings.Fields(list)
+			if len(prefixes) > maxInclusivePrefixes {
+				return nil, fmt.Errorf("%w: PrefixList of %d prefixes, at most %d accepted", ErrMalformedSignature, len(prefixes), maxInclusivePrefixes)
+			}
+			return prefixes, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func keyInfoCertificate(sig *Element) ([]byte, error) {
