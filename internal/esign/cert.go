@@ -91,7 +91,7 @@ func ParseCertificatesPEM(pemBytes []byte) ([]*Certificate, error) {
 		}
 		c, err := ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("esign: certificate %d: %w", len(certs)+1, err)
+			return nil, wrap(fmt.Sprintf("certificate %d", len(certs)+1), err)
 		}
 		certs = append(certs, c)
 	}
@@ -154,11 +154,11 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String) error {
 	var names cryptobyte.String
 	issuer.ReadASN1(&names, cbasn1.SEQUENCE)
 	if c.Issuer, err = parseName(names); err != nil {
-		return fmt.Errorf("esign: issuer: %w", err)
+		return wrap("issuer", err)
 	}
 	subject.ReadASN1(&names, cbasn1.SEQUENCE)
 	if c.Subject, err = parseName(names); err != nil {
-		return fmt.Errorf("esign: subject: %w", err)
+		return wrap("subject", err)
 	}
 	if c.NotBefore, err = readTime(&validity); err != nil {
 		return fmt.Errorf("esign: notBefore: %w", err)
@@ -170,7 +170,7 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String) error {
 		return fmt.Errorf("esign: %w: validity", ErrMalformed)
 	}
 	if c.PublicKey, err = parseSPKI(spki); err != nil {
-		return fmt.Errorf("esign: subject public key: %w", err)
+		return wrap("subject public key", err)
 	}
 	// Unique identifiers (v2 leftovers) are skipped.
 	body.SkipOptionalASN1(cbasn1.Tag(1).ContextSpecific())
@@ -298,7 +298,7 @@ func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
 	h := p.NewHash()
 	h.Write(c.RawTBS)
 	if err := parent.PublicKey.VerifyDigest(h.Sum(nil), c.Signature); err != nil {
-		return fmt.Errorf("esign: certificate %q signed by %q: %w", c.Subject.FullName(), parent.Subject.FullName(), err)
+		return wrap(fmt.Sprintf("certificate %q signed by %q", c.Subject.FullName(), parent.Subject.FullName()), err)
 	}
 	return nil
 }

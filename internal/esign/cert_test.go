@@ -290,6 +290,9 @@ func TestParseCertificateRejectsBadInput(t *testing.T) {
 			if c != nil || !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("got %v; want %v with %q", err, tt.want, tt.msg)
 			}
+			if n := strings.Count(err.Error(), "esign:"); n != 1 {
+				t.Errorf("message names the package %d times: %v", n, err)
+			}
 		})
 	}
 	_, err = ParseCertificatePEM(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: good}))

@@ -254,7 +254,7 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 		signed = ah.Sum(nil)
 	}
 	if err := cert.PublicKey.VerifyDigest(signed, si.signature); err != nil {
-		return nil, fmt.Errorf("esign: CMS signature by %q: %w", cert.Subject.FullName(), err)
+		return nil, wrap(fmt.Sprintf("CMS signature by %q", cert.Subject.FullName()), err)
 	}
 	return &SignerInfo{Certificate: cert, Chain: chain, SigningTime: si.signingTime, Digest: digest}, nil
 }
@@ -496,7 +496,7 @@ func checkESSCertIDs(ids []essCertID, cert *Certificate) error {
 	} else {
 		var err error
 		if h, err = hashByOID(ids[0].hashOID); err != nil {
-			return fmt.Errorf("esign: signing-certificate-v2: %w", err)
+			return wrap("signing-certificate-v2", err)
 		}
 	}
 	h.Write(cert.Raw)
@@ -529,7 +529,7 @@ func (sd *signedData) signerCertificate(expected *Certificate) (*signerInfo, *Ce
 		}
 	}
 	if sd.certErr != nil {
-		return nil, nil, fmt.Errorf("esign: signer certificate: %w", sd.certErr)
+		return nil, nil, wrap("signer certificate", sd.certErr)
 	}
 	return nil, nil, fmt.Errorf("esign: %w: the signer's certificate is not in the signature", ErrUntrusted)
 }

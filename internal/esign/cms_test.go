@@ -218,6 +218,9 @@ func TestVerifyDetachedRejects(t *testing.T) {
 			if info != nil || !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("got %v, %v; want %v with %q", info, err, tt.want, tt.msg)
 			}
+			if n := strings.Count(err.Error(), "esign:"); n != 1 {
+				t.Errorf("message names the package %d times: %v", n, err)
+			}
 		})
 	}
 	if _, err := SignDetached(bytes.NewReader(doc), key, stranger); !errors.Is(err, ErrKeyMismatch) {

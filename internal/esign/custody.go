@@ -139,7 +139,7 @@ func (s SealedKey) Open(pin string) (*PrivateKey, error) {
 	defer clear(plain)
 	key, err := ParsePKCS8PrivateKey(plain)
 	if err != nil {
-		return nil, fmt.Errorf("esign: sealed key: %w", err)
+		return nil, wrap("sealed key", err)
 	}
 	return key, nil
 }

@@ -1,6 +1,10 @@
 package esign
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Errors callers tell apart with errors.Is. Every error esign returns wraps
 // one of these or says precisely what was malformed.
@@ -28,3 +32,16 @@ var (
 	// towards a lockout.
 	ErrWrongPIN = errors.New("wrong PIN")
 )
+
+// wrap adds context to an error that already carries the package's
+// "esign: " prefix, so the message names the package once:
+// "esign: issuer: malformed input: ..." rather than "esign: issuer: esign: ...".
+func wrap(context string, err error) error {
+	return fmt.Errorf("esign: %s: %w", context, unprefixed{err})
+}
+
+// unprefixed shows an error without its "esign: " prefix and unwraps to it.
+type unprefixed struct{ err error }
+
+func (u unprefixed) Error() string { return strings.TrimPrefix(u.err.Error(), "esign: ") }
+func (u unprefixed) Unwrap() error { return u.err }

@@ -108,7 +108,7 @@ func CreateCertificate(random io.Reader, t *Template, pub *PublicKey, issuer *Ce
 	h.Write(tbsDER)
 	sig, err := issuerKey.SignDigest(random, h.Sum(nil))
 	if err != nil {
-		return nil, fmt.Errorf("esign: sign certificate: %w", err)
+		return nil, wrap("sign certificate", err)
 	}
 	var cert cryptobyte.Builder
 	cert.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {

@@ -20,11 +20,11 @@ type Signer struct {
 func ParseSignerPEM(keyPEM, certPEM []byte) (*Signer, error) {
 	key, err := ParsePrivateKeyPEM(keyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("esign: signer key: %w", err)
+		return nil, wrap("signer key", err)
 	}
 	cert, err := ParseCertificatePEM(certPEM)
 	if err != nil {
-		return nil, fmt.Errorf("esign: signer certificate: %w", err)
+		return nil, wrap("signer certificate", err)
 	}
 	return NewSigner(key, cert)
 }
@@ -61,7 +61,7 @@ func VerifyUploaded(r io.Reader, sig []byte, registered *Certificate, opts Verif
 	opts.Signer = registered
 	info, err := VerifyDetached(r, sig, opts)
 	if err != nil {
-		return nil, fmt.Errorf("esign: uploaded signature: %w", err)
+		return nil, wrap("uploaded signature", err)
 	}
 	return info, nil
 }

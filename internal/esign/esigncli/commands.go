@@ -230,7 +230,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	defer f.Close()
 	info, err := esign.VerifyDetached(ctxReader{ctx, f}, sig, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "Подпись НЕДЕЙСТВИТЕЛЬНА: %v\n", err)
+		fmt.Fprintf(e.stderr, "Подпись НЕДЕЙСТВИТЕЛЬНА: %s\n", reason(err))
 		return exitFail
 	}
 	fmt.Fprintln(e.stdout, "Подпись действительна")

@@ -116,6 +116,12 @@ func (e *env) parse(fs *flag.FlagSet, args []string, required ...string) (int, b
 
 // fail prints an error for the administrator and returns exitFail.
 func (e *env) fail(what string, err error) int {
-	fmt.Fprintf(e.stderr, "esign: %s: %v\n", what, err)
+	fmt.Fprintf(e.stderr, "esign: %s: %s\n", what, reason(err))
 	return exitFail
+}
+
+// reason is an error's message without the package prefix the command
+// line already prints.
+func reason(err error) string {
+	return strings.TrimPrefix(err.Error(), "esign: ")
 }
