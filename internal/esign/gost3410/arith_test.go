@@ -59,6 +59,10 @@ func TestFieldMatchesBig(t *testing.T) {
 				if want.Mul(x, y).Mod(want, m); out(z).Cmp(want) != 0 {
 					t.Fatalf("%s mod %x: %x·%x = %x, want %x", c.Name, m, x, y, out(z), want)
 				}
+				f.sqr(&z, &xm)
+				if want.Mul(x, x).Mod(want, m); out(z).Cmp(want) != 0 {
+					t.Fatalf("%s mod %x: %x² = %x, want %x", c.Name, m, x, out(z), want)
+				}
 				f.add(&z, &xm, &ym)
 				if want.Add(x, y).Mod(want, m); out(z).Cmp(want) != 0 {
 					t.Fatalf("%s mod %x: %x+%x = %x, want %x", c.Name, m, x, y, out(z), want)

@@ -114,9 +114,9 @@ func (ar *arith) add(r, p, q *point) {
 func (ar *arith) double(r, p *point) {
 	f := ar.fp
 	var t0, t1, t2, t3, x3, y3, z3 elem
-	f.mul(&t0, &p.x, &p.x)
-	f.mul(&t1, &p.y, &p.y)
-	f.mul(&t2, &p.z, &p.z)
+	f.sqr(&t0, &p.x)
+	f.sqr(&t1, &p.y)
+	f.sqr(&t2, &p.z)
 	f.mul(&t3, &p.x, &p.y)
 	f.add(&t3, &t3, &t3)
 	f.mul(&z3, &p.x, &p.z)

@@ -30,8 +30,8 @@ func (ar *arith) jDouble(r, p *jacobian) {
 	f := ar.fp
 	if ar.aIsMinus3 {
 		var delta, gamma, beta, alpha, t, u elem
-		f.mul(&delta, &p.z, &p.z)
-		f.mul(&gamma, &p.y, &p.y)
+		f.sqr(&delta, &p.z)
+		f.sqr(&gamma, &p.y)
 		f.mul(&beta, &p.x, &gamma)
 		f.sub(&t, &p.x, &delta)
 		f.add(&u, &p.x, &delta)
@@ -39,17 +39,17 @@ func (ar *arith) jDouble(r, p *jacobian) {
 		f.add(&t, &alpha, &alpha)
 		f.add(&alpha, &t, &alpha)
 		f.add(&t, &p.y, &p.z)
-		f.mul(&t, &t, &t)
+		f.sqr(&t, &t)
 		f.sub(&t, &t, &gamma)
 		f.sub(&r.z, &t, &delta)
 		f.add(&beta, &beta, &beta)
 		f.add(&beta, &beta, &beta) // 4β
-		f.mul(&t, &alpha, &alpha)
+		f.sqr(&t, &alpha)
 		f.sub(&t, &t, &beta)
 		f.sub(&r.x, &t, &beta) // α² - 8β
 		f.sub(&t, &beta, &r.x)
 		f.mul(&t, &alpha, &t)
-		f.mul(&gamma, &gamma, &gamma)
+		f.sqr(&gamma, &gamma)
 		f.add(&gamma, &gamma, &gamma)
 		f.add(&gamma, &gamma, &gamma)
 		f.add(&gamma, &gamma, &gamma) // 8γ²
@@ -57,26 +57,26 @@ func (ar *arith) jDouble(r, p *jacobian) {
 		return
 	}
 	var xx, yy, yyyy, zz, s, m, t elem
-	f.mul(&xx, &p.x, &p.x)
-	f.mul(&yy, &p.y, &p.y)
-	f.mul(&yyyy, &yy, &yy)
-	f.mul(&zz, &p.z, &p.z)
+	f.sqr(&xx, &p.x)
+	f.sqr(&yy, &p.y)
+	f.sqr(&yyyy, &yy)
+	f.sqr(&zz, &p.z)
 	f.add(&s, &p.x, &yy)
-	f.mul(&s, &s, &s)
+	f.sqr(&s, &s)
 	f.sub(&s, &s, &xx)
 	f.sub(&s, &s, &yyyy)
 	f.add(&s, &s, &s)
-	f.mul(&m, &zz, &zz)
+	f.sqr(&m, &zz)
 	ar.mulA(&m, &m)
 	f.add(&t, &xx, &xx)
 	f.add(&t, &t, &xx)
 	f.add(&m, &m, &t)
 	var z3 elem
 	f.add(&z3, &p.y, &p.z)
-	f.mul(&z3, &z3, &z3)
+	f.sqr(&z3, &z3)
 	f.sub(&z3, &z3, &yy)
 	f.sub(&r.z, &z3, &zz)
-	f.mul(&t, &m, &m)
+	f.sqr(&t, &m)
 	f.sub(&t, &t, &s)
 	f.sub(&t, &t, &s)
 	f.sub(&s, &s, &t)
@@ -101,8 +101,8 @@ func (ar *arith) jAdd(r, p, q *jacobian) {
 		return
 	}
 	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t elem
-	f.mul(&z1z1, &p.z, &p.z)
-	f.mul(&z2z2, &q.z, &q.z)
+	f.sqr(&z1z1, &p.z)
+	f.sqr(&z2z2, &q.z)
 	f.mul(&u1, &p.x, &z2z2)
 	f.mul(&u2, &q.x, &z1z1)
 	f.mul(&s1, &p.y, &q.z)
@@ -121,11 +121,11 @@ func (ar *arith) jAdd(r, p, q *jacobian) {
 	}
 	f.add(&rr, &rr, &rr)
 	f.add(&i, &h, &h)
-	f.mul(&i, &i, &i)
+	f.sqr(&i, &i)
 	f.mul(&j, &h, &i)
 	f.mul(&v, &u1, &i)
 	var x3, y3, z3 elem
-	f.mul(&x3, &rr, &rr)
+	f.sqr(&x3, &rr)
 	f.sub(&x3, &x3, &j)
 	f.sub(&x3, &x3, &v)
 	f.sub(&x3, &x3, &v)
@@ -135,7 +135,7 @@ func (ar *arith) jAdd(r, p, q *jacobian) {
 	f.add(&t, &t, &t)
 	f.sub(&y3, &y3, &t)
 	f.add(&z3, &p.z, &q.z)
-	f.mul(&z3, &z3, &z3)
+	f.sqr(&z3, &z3)
 	f.sub(&z3, &z3, &z1z1)
 	f.sub(&z3, &z3, &z2z2)
 	f.mul(&z3, &z3, &h)
@@ -196,7 +196,7 @@ func (ar *arith) jacobianToAffineDomain(p *jacobian) affine {
 	f := ar.fp
 	var zinv, zinv2, zinv3 elem
 	f.inv(&zinv, &p.z)
-	f.mul(&zinv2, &zinv, &zinv)
+	f.sqr(&zinv2, &zinv)
 	f.mul(&zinv3, &zinv2, &zinv)
 	var a affine
 	f.mul(&a.x, &p.x, &zinv2)
