@@ -242,3 +242,25 @@ func TestPrivateKeyDoesNotPrintItself(t *testing.T) {
 		t.Fatalf("formatted key: %s", out)
 	}
 }
+
+func TestParamSetByName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"A", "A"},
+		{"tca", "TCA"},
+		{"id-tc26-gost-3410-2012-256-paramSetA", "TCA"},
+		{"id-GostR3410-2001-CryptoPro-XchB-ParamSet", "XB"},
+		{"1.2.643.7.1.2.1.2.3", "512C"},
+		{"1.2.643.2.2.35.1", "A"},
+	}
+	for _, tt := range tests {
+		p, err := ParamSetByName(tt.in)
+		if err != nil || p.Name != tt.want {
+			t.Errorf("%q: got %q, %v; want %q", tt.in, p.Name, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "D", "512D", "1.2.643.2.2.35.0"} {
+		if _, err := ParamSetByName(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -69,10 +69,12 @@ func ParamSets() []ParamSet {
 	return append([]ParamSet(nil), paramSets...)
 }
 
-// ParamSetByName finds a parameter set by its OpenSSL name (case-insensitive).
+// ParamSetByName finds a parameter set by its OpenSSL short name ("A",
+// "TCA", "512B"), its long name ("id-tc26-gost-3410-2012-256-paramSetA"),
+// both case-insensitive, or its dotted OID.
 func ParamSetByName(name string) (ParamSet, error) {
 	for _, p := range paramSets {
-		if strings.EqualFold(p.Name, name) {
+		if strings.EqualFold(p.Name, name) || strings.EqualFold(p.Description, name) || p.OID.String() == name {
 			return p, nil
 		}
 	}
