@@ -177,10 +177,6 @@ func (b *Bus) party(mnemonic string) *message.Party {
 	return p
 }
 
-func (b *Bus) status(ctx context.Context, recipient string, id uuid.UUID, category message.InteractionStatus, details string) error {
-	return b.store.AddStatus(ctx, recipient, store.StatusEvent{MessageID: id, Category: string(category), Details: details, CreatedAt: b.now()})
-}
-
 func (b *Bus) checkCapacity(ctx context.Context, recipient, kind string) error {
 	n, err := b.store.QueueLength(ctx, recipient, kind)
 	if err != nil {

@@ -132,18 +132,17 @@ func (b *Bus) Ack(ctx context.Context, caller string, target message.AckTargetMe
 		return newFault(message.FaultTargetMessageIsNotFound, "AckTargetMessage %q is not a message id", target.MessageID)
 	}
 	accepted := target.Accepted == nil || *target.Accepted
-	m, err := b.store.Ack(ctx, caller, id, accepted, b.now())
-	if errors.Is(err, store.ErrNotFound) {
-		return newFault(message.FaultTargetMessageIsNotFound, "%s has no delivered, unacknowledged message %s", caller, id)
-	}
-	if err != nil {
-		return err
-	}
 	details := "acknowledged by " + caller
 	if !accepted {
 		details = caller + " rejected the SMEV signature and ignored the message"
 	}
-	return b.status(ctx, m.Sender, m.ID, message.StatusMessageIsDelivered, details)
+	_, err = b.store.Ack(ctx, caller, id, accepted, b.now(), func(m *store.Message) store.StatusEvent {
+		return store.StatusEvent{MessageID: m.ID, Category: string(message.StatusMessageIsDelivered), Details: details, CreatedAt: b.now()}
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return newFault(message.FaultTargetMessageIsNotFound, "%s has no delivered, unacknowledged message %s", caller, id)
+	}
+	return err
 }
 
 // GetStatus hands caller the oldest processing status of its messages, or nil.

@@ -42,7 +42,7 @@ func (c *clock) Advance(d time.Duration) {
 // stand is a bus over HTTP with two registered systems (MINSTROY asks FNS)
 // and an identity nobody registered.
 type stand struct {
-	t        *testing.T
+	t        testing.TB
 	url      string
 	bus      *bus.Bus
 	store    *store.Store
@@ -53,7 +53,7 @@ type stand struct {
 	intruder *signing.Identity
 }
 
-func newStand(t *testing.T, limits message.Limits) *stand {
+func newStand(t testing.TB, limits message.Limits, tune ...func(*bus.Config)) *stand {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t))
@@ -81,11 +81,15 @@ func newStand(t *testing.T, limits message.Limits) *stand {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.bus, err = bus.New(bus.Config{
+	cfg := bus.Config{
 		Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, Signer: s.smev,
 		ParseCertificate: signing.Validity, Redelivery: time.Minute, Now: s.clock.Now,
 		MaxAttachmentBytes: 1 << 10,
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	s.bus, err = bus.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +100,7 @@ func newStand(t *testing.T, limits message.Limits) *stand {
 }
 
 // newMessageID makes a UUID v1 as SMEV wants.
-func newMessageID(t *testing.T) string {
+func newMessageID(t testing.TB) string {
 	id, err := uuid.NewUUID()
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +108,7 @@ func newMessageID(t *testing.T) string {
 	return id.String()
 }
 
-func fnsRequest(t *testing.T, id string) *message.SendRequestRequest {
+func fnsRequest(t testing.TB, id string) *message.SendRequestRequest {
 	return &message.SendRequestRequest{SenderProvidedRequestData: message.SenderProvidedRequestData{
 		ID: "SIGNED_BY_CALLER", MessageID: id,
 		MessagePrimaryContent: message.MessagePrimaryContent{
@@ -115,7 +119,7 @@ func fnsRequest(t *testing.T, id string) *message.SendRequestRequest {
 
 // sign serializes body, signs its element with Id id as who and hands the
 // signature to set; who == nil leaves the call unsigned.
-func sign(t *testing.T, who *signing.Identity, body any, id string, set func(*message.Signature)) {
+func sign(t testing.TB, who *signing.Identity, body any, id string, set func(*message.Signature)) {
 	t.Helper()
 	if who == nil {
 		return

@@ -71,13 +71,11 @@ func (b *Bus) SendRequest(ctx context.Context, out Outgoing, req *message.SendRe
 		}
 		m.ReferenceID = &ref
 	}
-	if err := b.store.InsertMessage(ctx, m); err != nil {
+	accepted := &store.StatusEvent{MessageID: id, Category: string(message.StatusRequestIsAcceptedBySmev), Details: "queued for " + route.Provider, CreatedAt: now}
+	if err := b.store.InsertMessage(ctx, m, accepted); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return nil, newFault(message.FaultMessageIsAlreadySent, "message %s was accepted before", id)
 		}
-		return nil, err
-	}
-	if err := b.status(ctx, out.Sender, id, message.StatusRequestIsAcceptedBySmev, "queued for "+route.Provider); err != nil {
 		return nil, err
 	}
 	resp := &message.SendRequestResponse{MessageMetadata: message.MessageMetadata{
@@ -148,13 +146,11 @@ func (b *Bus) SendResponse(ctx context.Context, out Outgoing, req *message.SendR
 		ReferenceID: &reference, OriginalID: &request.ID, TransactionCode: request.TransactionCode,
 		Payload: payload, SenderSignature: sigBytes(out.Signature), FSAttachments: files, SentAt: now, Attachments: attachments,
 	}
-	if err := b.store.InsertMessage(ctx, m); err != nil {
+	accepted := &store.StatusEvent{MessageID: id, Category: string(message.StatusResponseIsAcceptedBySmev), Details: "queued for " + request.Sender, CreatedAt: now}
+	if err := b.store.InsertMessage(ctx, m, accepted); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return nil, newFault(message.FaultMessageIsAlreadySent, "message %s was accepted before", id)
 		}
-		return nil, err
-	}
-	if err := b.status(ctx, out.Sender, id, message.StatusResponseIsAcceptedBySmev, "queued for "+request.Sender); err != nil {
 		return nil, err
 	}
 	resp := &message.SendResponseResponse{MessageMetadata: message.MessageMetadata{

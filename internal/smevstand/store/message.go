@@ -64,8 +64,9 @@ type Selector struct {
 	RootElement string
 }
 
-// InsertMessage enqueues m for its recipient, visible at once.
-func (s *Store) InsertMessage(ctx context.Context, m *Message) error {
+// InsertMessage enqueues m for its recipient, visible at once, and queues
+// the sender's status, when given, in the same transaction.
+func (s *Store) InsertMessage(ctx context.Context, m *Message, status *StatusEvent) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO smevstand.message (id, kind, sender, recipient, namespace, root_element,
@@ -87,6 +88,9 @@ func (s *Store) InsertMessage(ctx context.Context, m *Message) error {
 				m.ID, a.ContentID, a.Content); err != nil {
 				return fmt.Errorf("insert attachment %s of message %s: %w", a.ContentID, m.ID, err)
 			}
+		}
+		if status != nil {
+			return addStatus(ctx, tx, m.Sender, *status)
 		}
 		return nil
 	})
@@ -164,19 +168,30 @@ func (s *Store) MakeVisible(ctx context.Context, id uuid.UUID, now time.Time) er
 	return nil
 }
 
-// Ack removes a delivered message from recipient's queue. It returns
+// Ack removes a delivered message from recipient's queue and, in the same
+// transaction, queues the status status(m) tells its sender. It returns
 // ErrNotFound when recipient has no such delivered, unacknowledged message.
-func (s *Store) Ack(ctx context.Context, recipient string, id uuid.UUID, accepted bool, now time.Time) (*Message, error) {
-	row := s.pool.QueryRow(ctx, `
-		UPDATE smevstand.message m SET acked_at = $3, accepted = $4
-		WHERE id = $1 AND recipient = $2 AND acked_at IS NULL AND delivered_at IS NOT NULL
-		RETURNING `+messageColumns, id, recipient, now, accepted)
-	m, err := scanMessage(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("ack message %s for %s: %w", id, recipient, ErrNotFound)
-	}
+func (s *Store) Ack(ctx context.Context, recipient string, id uuid.UUID, accepted bool, now time.Time, status func(*Message) StatusEvent) (*Message, error) {
+	var m *Message
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		m, err = scanMessage(tx.QueryRow(ctx, `
+			UPDATE smevstand.message m SET acked_at = $3, accepted = $4
+			WHERE id = $1 AND recipient = $2 AND acked_at IS NULL AND delivered_at IS NOT NULL
+			RETURNING `+messageColumns, id, recipient, now, accepted))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("ack message %s for %s: %w", id, recipient, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("ack message %s: %w", id, err)
+		}
+		if status == nil {
+			return nil
+		}
+		return addStatus(ctx, tx, m.Sender, status(m))
+	})
 	if err != nil {
-		return nil, fmt.Errorf("ack message %s: %w", id, err)
+		return nil, err
 	}
 	return m, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // StatusEvent is one asynchronous processing status for a message's sender.
@@ -18,9 +19,15 @@ type StatusEvent struct {
 	CreatedAt time.Time
 }
 
-// AddStatus queues a status for recipient (the message's sender).
-func (s *Store) AddStatus(ctx context.Context, recipient string, e StatusEvent) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO smevstand.status_event (recipient, message_id, category, details, created_at) VALUES ($1, $2, $3, $4, $5)`,
+// execer is a pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// addStatus queues a status for recipient (the message's sender), within
+// the transaction that changed the message.
+func addStatus(ctx context.Context, db execer, recipient string, e StatusEvent) error {
+	_, err := db.Exec(ctx, `INSERT INTO smevstand.status_event (recipient, message_id, category, details, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		recipient, e.MessageID, e.Category, e.Details, e.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("add status %s of %s: %w", e.Category, e.MessageID, err)

@@ -41,7 +41,7 @@ func TestDeliveryIsExclusiveAcrossProcesses(t *testing.T) {
 	now := time.Now()
 	const n = 40
 	for i := 0; i < n; i++ {
-		if err := a.InsertMessage(ctx, request(t, "P", now)); err != nil {
+		if err := a.InsertMessage(ctx, request(t, "P", now), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,13 +83,13 @@ func TestAckAndDuplicates(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	m := request(t, "P", now)
-	if err := s.InsertMessage(ctx, m); err != nil {
+	if err := s.InsertMessage(ctx, m, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.InsertMessage(ctx, m); !errors.Is(err, store.ErrDuplicate) {
+	if err := s.InsertMessage(ctx, m, nil); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("second insert of %s: %v, want ErrDuplicate", m.ID, err)
 	}
-	if _, err := s.Ack(ctx, "P", m.ID, true, now); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Ack(ctx, "P", m.ID, true, now, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ack before delivery: %v, want ErrNotFound", err)
 	}
 	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest, Namespace: "urn:x", RootElement: "Other"}, now, time.Minute); err != nil || got != nil {
@@ -98,13 +98,13 @@ func TestAckAndDuplicates(t *testing.T) {
 	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest, Namespace: "urn:x", RootElement: "Req"}, now, time.Minute); err != nil || got == nil || got.ID != m.ID {
 		t.Fatalf("deliver = %v, %v; want %s", got, err, m.ID)
 	}
-	if _, err := s.Ack(ctx, "Q", m.ID, true, now); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Ack(ctx, "Q", m.ID, true, now, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ack by another recipient: %v, want ErrNotFound", err)
 	}
-	if _, err := s.Ack(ctx, "P", m.ID, true, now); err != nil {
+	if _, err := s.Ack(ctx, "P", m.ID, true, now, nil); err != nil {
 		t.Fatalf("ack: %v", err)
 	}
-	if _, err := s.Ack(ctx, "P", m.ID, true, now); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Ack(ctx, "P", m.ID, true, now, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second ack: %v, want ErrNotFound", err)
 	}
 	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest}, now.Add(time.Hour), time.Minute); err != nil || got != nil {
