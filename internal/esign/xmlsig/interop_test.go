@@ -38,7 +38,11 @@ func TestVerifiesSignatureMadeBySMEV(t *testing.T) {
 			t.Fatalf("found %d signatures, want 1", len(sigs))
 		}
 		si := firstChildNamed(sigs[0], "SignedInfo")
-		if err := verifyReference(doc, firstChildNamed(si, "Reference")); err != nil {
+		ref, err := parseReference(firstChildNamed(si, "Reference"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ref.check(doc); err != nil {
 			return err
 		}
 		value, err := decodeBase64Text(firstChildNamed(sigs[0], "SignatureValue"))

@@ -69,8 +69,8 @@ func VerifyDocument(doc *Document, id string, opts VerifyOptions) (*esign.Certif
 	return nil, fmt.Errorf("xmldsig verify: %w: %d signatures reference #%s", ErrAmbiguousSignature, len(found), id)
 }
 
-// VerifySignature checks one ds:Signature element of doc: every Reference must resolve to an
-// element of doc and match its digest, and SignatureValue must verify over SignedInfo.
+// VerifySignature checks one ds:Signature element of doc: SignatureValue must verify over
+// SignedInfo, and every Reference must resolve to an element of doc and match its digest.
 // It returns the certificate the signature verified with.
 func VerifySignature(doc *Document, sig *Element, opts VerifyOptions) (*esign.Certificate, error) {
 	if sig.name.space != NamespaceDSig || sig.name.local != "Signature" {
@@ -102,12 +102,14 @@ func VerifySignature(doc *Document, sig *Element, opts VerifyOptions) (*esign.Ce
 		return nil, fmt.Errorf("xmldsig verify: %w: SignatureMethod %q", ErrUnsupportedAlgorithm, sigAlg)
 	}
 
-	refs := childrenNamed(si, "Reference")
-	if len(refs) == 0 || len(refs) > maxReferences {
-		return nil, fmt.Errorf("xmldsig verify: %w: SignedInfo has %d References, want 1 to %d", ErrMalformedSignature, len(refs), maxReferences)
+	refElems := childrenNamed(si, "Reference")
+	if len(refElems) == 0 || len(refElems) > maxReferences {
+		return nil, fmt.Errorf("xmldsig verify: %w: SignedInfo has %d References, want 1 to %d", ErrMalformedSignature, len(refElems), maxReferences)
 	}
-	for _, ref := range refs {
-		if err := verifyReference(doc, ref); err != nil {
+	refs := make([]reference, len(refElems))
+	for i, el := range refElems {
+		var err error
+		if refs[i], err = parseReference(el); err != nil {
 			return nil, fmt.Errorf("xmldsig verify: %w", err)
 		}
 	}
@@ -135,58 +137,100 @@ func VerifySignature(doc *Document, sig *Element, opts VerifyOptions) (*esign.Ce
 	if err := cert.VerifyDigest(h.Sum(nil), value); err != nil {
 		return nil, fmt.Errorf("xmldsig verify: %w: %w", ErrSignatureInvalid, err)
 	}
+	// References are checked only once SignedInfo is known to be signed: a forged signature
+	// then costs one small digest, not transforms of the whole document.
+	for _, ref := range refs {
+		if err := ref.check(doc); err != nil {
+			return nil, fmt.Errorf("xmldsig verify: %w", err)
+		}
+	}
 	return cert, nil
 }
 
-func verifyReference(doc *Document, ref *Element) error {
-	uri, _ := ref.Attr("", "URI")
-	id, ok := strings.CutPrefix(uri, "#")
+// reference is a Reference read and checked for what this package supports, before any
+// digest is computed.
+type reference struct {
+	uri, id    string
+	digest     suite
+	want       []byte
+	transforms []transform
+}
+
+// transform is one step of a Reference's chain.
+type transform struct {
+	algorithm string
+	prefixes  []string // InclusiveNamespaces of an exc-c14n step
+}
+
+func parseReference(ref *Element) (reference, error) {
+	r := reference{}
+	r.uri, _ = ref.Attr("", "URI")
+	id, ok := strings.CutPrefix(r.uri, "#")
 	if !ok || id == "" {
-		return fmt.Errorf("%w: Reference URI %q is not a same-document #Id reference", ErrUnsupportedAlgorithm, uri)
+		return r, fmt.Errorf("%w: Reference URI %q is not a same-document #Id reference", ErrUnsupportedAlgorithm, r.uri)
 	}
-	target, err := doc.ElementByID(id)
+	r.id = id
+	method := firstChildNamed(ref, "DigestMethod")
+	if method == nil {
+		return r, fmt.Errorf("%w: Reference %s has no DigestMethod", ErrMalformedSignature, r.uri)
+	}
+	switch alg, _ := method.Attr("", "Algorithm"); alg {
+	case AlgGOST2012Digest256:
+		r.digest = suite256
+	case AlgGOST2012Digest512:
+		r.digest = suite512
+	default:
+		return r, fmt.Errorf("%w: DigestMethod %q", ErrUnsupportedAlgorithm, alg)
+	}
+	var err error
+	if r.want, err = decodeBase64Text(firstChildNamed(ref, "DigestValue")); err != nil {
+		return r, fmt.Errorf("Reference %s DigestValue: %w", r.uri, err)
+	}
+	steps := childrenNamed(firstChildNamed(ref, "Transforms"), "Transform")
+	switch {
+	case len(steps) == 0:
+		// The default conversion would be inclusive Canonical XML 1.0, which SMEV never uses.
+		return r, fmt.Errorf("%w: Reference %s has no transforms", ErrUnsupportedAlgorithm, r.uri)
+	case len(steps) > maxTransforms:
+		return r, fmt.Errorf("%w: Reference %s has %d transforms, at most %d accepted", ErrMalformedSignature, r.uri, len(steps), maxTransforms)
+	}
+	for _, step := range steps {
+		t := transform{}
+		t.algorithm, _ = step.Attr("", "Algorithm")
+		switch t.algorithm {
+		case AlgExcC14N:
+			if t.prefixes, err = inclusivePrefixes(step); err != nil {
+				return r, fmt.Errorf("Reference %s: %w", r.uri, err)
+			}
+		case AlgSMEVTransform:
+		default:
+			return r, fmt.Errorf("%w: Transform %q", ErrUnsupportedAlgorithm, t.algorithm)
+		}
+		r.transforms = append(r.transforms, t)
+	}
+	return r, nil
+}
+
+// check digests the referenced element of doc through the transforms.
+func (r reference) check(doc *Document) error {
+	target, err := doc.ElementByID(r.id)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrReferenceNotFound, err)
 	}
-	method := firstChildNamed(ref, "DigestMethod")
-	if method == nil {
-		return fmt.Errorf("%w: Reference %s has no DigestMethod", ErrMalformedSignature, uri)
-	}
-	var su suite
-	switch alg, _ := method.Attr("", "Algorithm"); alg {
-	case AlgGOST2012Digest256:
-		su = suite256
-	case AlgGOST2012Digest512:
-		su = suite512
-	default:
-		return fmt.Errorf("%w: DigestMethod %q", ErrUnsupportedAlgorithm, alg)
-	}
-	want, err := decodeBase64Text(firstChildNamed(ref, "DigestValue"))
+	data, err := applyTransforms(target, r.transforms)
 	if err != nil {
-		return fmt.Errorf("Reference %s DigestValue: %w", uri, err)
+		return fmt.Errorf("Reference %s: %w", r.uri, err)
 	}
-	data, err := applyTransforms(target, childrenNamed(firstChildNamed(ref, "Transforms"), "Transform"))
-	if err != nil {
-		return fmt.Errorf("Reference %s: %w", uri, err)
-	}
-	h := su.newHash()
+	h := r.digest.newHash()
 	h.Write(data)
-	if !bytes.Equal(h.Sum(nil), want) {
-		return fmt.Errorf("%w: Reference %s", ErrDigestMismatch, uri)
+	if !bytes.Equal(h.Sum(nil), r.want) {
+		return fmt.Errorf("%w: Reference %s", ErrDigestMismatch, r.uri)
 	}
 	return nil
 }
 
-// applyTransforms runs a Reference's transform chain over the referenced element. Only the
-// transforms SMEV uses are accepted: exc-c14n and the SMEV transform.
-func applyTransforms(target *Element, transforms []*Element) ([]byte, error) {
-	if len(transforms) == 0 {
-		// The default conversion would be inclusive Canonical XML 1.0, which SMEV never uses.
-		return nil, fmt.Errorf("%w: reference without transforms", ErrUnsupportedAlgorithm)
-	}
-	if len(transforms) > maxTransforms {
-		return nil, fmt.Errorf("%w: %d transforms, at most %d accepted", ErrMalformedSignature, len(transforms), maxTransforms)
-	}
+// applyTransforms runs a transform chain over the referenced element.
+func applyTransforms(target *Element, transforms []transform) ([]byte, error) {
 	el := target // the current node-set, while no transform has produced octets
 	var octets []byte
 	for i, t := range transforms {
@@ -197,35 +241,24 @@ func applyTransforms(target *Element, transforms []*Element) ([]byte, error) {
 			}
 			el = d.Root()
 		}
-		switch alg, _ := t.Attr("", "Algorithm"); alg {
+		switch t.algorithm {
 		case AlgExcC14N:
-			if i+1 < len(transforms) && transformAlgorithm(transforms[i+1]) == AlgSMEVTransform {
+			if i+1 < len(transforms) && transforms[i+1].algorithm == AlgSMEVTransform {
 				// The SMEV transform drops every namespace declaration and re-derives them, so
 				// it yields the same bytes from the element as from its canonical form
 				// (TestTransformElementMatchesTransformOfCanonicalForm); skip the round trip.
 				continue
 			}
-			prefixes, err := inclusivePrefixes(t)
-			if err != nil {
-				return nil, fmt.Errorf("transform %d: %w", i+1, err)
-			}
-			octets = Canonicalize(el, prefixes)
+			octets = Canonicalize(el, t.prefixes)
 		case AlgSMEVTransform:
 			var err error
 			if octets, err = TransformElement(el); err != nil {
 				return nil, err
 			}
-		default:
-			return nil, fmt.Errorf("%w: Transform %q", ErrUnsupportedAlgorithm, alg)
 		}
 		el = nil
 	}
 	return octets, nil
-}
-
-func transformAlgorithm(t *Element) string {
-	alg, _ := t.Attr("", "Algorithm")
-	return alg
 }
 
 // inclusivePrefixes reads the InclusiveNamespaces PrefixList under an exc-c14n method element.
