@@ -1,0 +1,126 @@
+package cases
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strconv"
+
+	"github.com/okno-oiv/okno/internal/forms"
+)
+
+// ELK (the applicant's cabinet on the portal) status messages.
+const (
+	ELKNamespace     = "http://epgu.gosuslugi.ru/elk/status/1.0.2"
+	ELKRequestRoot   = "ElkOrderRequest"
+	ELKResponseRoot  = "ElkOrderResponse"
+	elkDateTimeStyle = "2006-01-02T15:04:05Z07:00"
+)
+
+type elkOrderRequest struct {
+	XMLName xml.Name   `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 ElkOrderRequest"`
+	Env     string     `xml:"env,attr"`
+	Create  *elkOrders `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 CreateOrdersRequest,omitempty"`
+	Update  *elkOrders `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 UpdateOrdersRequest,omitempty"`
+}
+
+type elkOrders struct {
+	Orders []elkOrder `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 orders>order"`
+}
+
+type elkOrder struct {
+	User               *elkUser         `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 user,omitempty"`
+	Organization       *elkOrganization `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 organization,omitempty"`
+	ElkOrderNumber     string           `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 elkOrderNumber,omitempty"`
+	SenderINN          string           `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 senderInn,omitempty"`
+	ServiceTargetCode  string           `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 serviceTargetCode,omitempty"`
+	UserSelectedRegion string           `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 userSelectedRegion,omitempty"`
+	OrderNumber        string           `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 orderNumber"`
+	RequestDate        string           `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 requestDate,omitempty"`
+	Statuses           []elkStatus      `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 statusHistoryList>statusHistory"`
+}
+
+type elkUser struct {
+	SNILS      string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 userDocSnils,omitempty"`
+	LastName   string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 lastName,omitempty"`
+	FirstName  string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 firstName,omitempty"`
+	MiddleName string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 middleName,omitempty"`
+}
+
+type elkOrganization struct {
+	OGRNINN string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 ogrn_inn_UL,omitempty"`
+}
+
+type elkStatus struct {
+	Status      int    `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 status"`
+	StatusExtID string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 statusExtId"`
+	StatusDate  string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 statusDate"`
+	Comment     string `xml:"http://epgu.gosuslugi.ru/elk/status/1.0.2 statusComment,omitempty"`
+}
+
+// elkStatusRequest builds the message that puts one status of a case into
+// the applicant's cabinet. A portal application updates its existing order;
+// an office application creates the order in the cabinet with its first
+// status.
+func elkStatusRequest(env, senderINN string, c Case, e Event, code int) ([]byte, error) {
+	order := elkOrder{
+		SenderINN: senderINN, OrderNumber: c.Number, ElkOrderNumber: c.PortalOrderID, UserSelectedRegion: c.Region,
+		Statuses: []elkStatus{{
+			Status: code, StatusExtID: c.ID.String() + "/" + strconv.Itoa(e.Seq),
+			StatusDate: e.At.UTC().Format(elkDateTimeStyle), Comment: statusComment(e),
+		}},
+	}
+	req := elkOrderRequest{Env: env}
+	if c.Channel == forms.ChannelOffice && c.PortalOrderID == "" {
+		order.RequestDate = c.ReceivedAt.UTC().Format(elkDateTimeStyle)
+		switch c.ApplicantKind {
+		case forms.KindLegalEntity, forms.KindSoleProprietor, forms.KindForeignRepresentative:
+			order.Organization = &elkOrganization{OGRNINN: c.ApplicantOGRN + "_" + c.ApplicantINN}
+		default:
+			order.User = &elkUser{SNILS: c.ApplicantSNILS, LastName: c.Applicant.LastName, FirstName: c.Applicant.FirstName, MiddleName: c.Applicant.MiddleName}
+		}
+		req.Create = &elkOrders{Orders: []elkOrder{order}}
+	} else {
+		req.Update = &elkOrders{Orders: []elkOrder{order}}
+	}
+	out, err := xml.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("encode ElkOrderRequest for %s: %w", c.Number, err)
+	}
+	return out, nil
+}
+
+func statusComment(e Event) string {
+	title := e.ToStatus.Title()
+	if e.Comment != "" {
+		return title + ". " + e.Comment
+	}
+	return title
+}
+
+// elkOrderResponse is the portal's answer: code 0 for each accepted order.
+type elkOrderResponse struct {
+	XMLName xml.Name
+	Code    int    `xml:"response>code"`
+	Message string `xml:"response>message"`
+	Orders  []struct {
+		Code    int    `xml:"code"`
+		Message string `xml:"message"`
+	} `xml:"response>orders>order"`
+}
+
+// parseELKResponse tells whether the portal accepted the statuses and why not.
+func parseELKResponse(content []byte) (accepted bool, reason string, err error) {
+	var r elkOrderResponse
+	if err := xml.Unmarshal(content, &r); err != nil {
+		return false, "", fmt.Errorf("decode ElkOrderResponse: %w", err)
+	}
+	if r.Code != 0 {
+		return false, fmt.Sprintf("портал: код %d, %s", r.Code, r.Message), nil
+	}
+	for _, o := range r.Orders {
+		if o.Code != 0 {
+			return false, fmt.Sprintf("портал: код %d, %s", o.Code, o.Message), nil
+		}
+	}
+	return true, "", nil
+}

@@ -1,0 +1,90 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/okno-oiv/okno/internal/smevclient"
+)
+
+// StatusDeliveryWorker carries statuses to the applicant's cabinet: it
+// sends ElkOrderRequest through the bus and records the outcome on the
+// delivery row the card shows. Statuses of one case leave in order: a job
+// whose earlier status is still queued waits for it.
+type StatusDeliveryWorker struct {
+	river.WorkerDefaults[StatusDeliveryArgs]
+	Service *Service
+}
+
+// waitForEarlier is how long a later status waits for an earlier one.
+const waitForEarlier = 500 * time.Millisecond
+
+// Work sends one status.
+func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDeliveryArgs]) error {
+	s, a := w.Service, job.Args
+	var c Case
+	var e Event
+	var pending, wait bool
+	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
+		d, err := selectDelivery(ctx, tx, a.CaseID, a.EventSeq)
+		if err != nil {
+			return err
+		}
+		if pending = d.State == "queued"; !pending {
+			return nil
+		}
+		if wait, err = undeliveredBefore(ctx, tx, a.CaseID, a.EventSeq); err != nil || wait {
+			return err
+		}
+		if c, err = selectCase(ctx, tx, a.CaseID); err != nil {
+			return err
+		}
+		e, err = selectEvent(ctx, tx, a.CaseID, a.EventSeq)
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return river.JobCancel(fmt.Errorf("status %d of case %s no longer exists", a.EventSeq, a.CaseID))
+	case err != nil:
+		return err
+	case !pending:
+		return nil
+	case wait:
+		return river.JobSnooze(waitForEarlier)
+	}
+	content, err := elkStatusRequest(s.cfg.ELKEnv, s.cfg.SenderINN, c, e, e.ToStatus.ELKStatus())
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	bus, err := s.busOf(ctx, a.AgencyID)
+	if errors.Is(err, ErrNoBus) {
+		return s.finishDelivery(ctx, job, "failed", "", "у ведомства не настроено подключение к СМЭВ")
+	}
+	if err != nil {
+		return err
+	}
+	sent, sendErr := bus.SendRequest(ctx, smevclient.Request{Content: content})
+	if sendErr != nil {
+		state := "queued"
+		if job.Attempt >= job.MaxAttempts {
+			state = "failed"
+		}
+		if err := s.finishDelivery(ctx, job, state, "", sendErr.Error()); err != nil {
+			return err
+		}
+		return sendErr
+	}
+	return s.finishDelivery(ctx, job, "sent", sent.MessageID, "")
+}
+
+func (s *Service) finishDelivery(ctx context.Context, job *river.Job[StatusDeliveryArgs], state, messageID, problem string) error {
+	a := job.Args
+	return s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
+		return markDelivery(ctx, tx, a.CaseID, a.EventSeq, state, messageID, problem)
+	})
+}

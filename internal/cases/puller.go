@@ -1,0 +1,151 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/smevclient"
+)
+
+// PullArgs is the periodic job that takes new messages from the bus for
+// every agency. River's leader alone schedules periodic jobs and the job is
+// unique, so one node pulls at a time however many servers run.
+type PullArgs struct{}
+
+// Kind names the job in River's table.
+func (PullArgs) Kind() string { return "bus_pull" }
+
+// InsertOpts keeps one pull queued or running at a time.
+func (PullArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIntake, MaxAttempts: 1,
+		UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+			rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+// PullWorker drains the agencies' bus queues.
+type PullWorker struct {
+	river.WorkerDefaults[PullArgs]
+	Service *Service
+	Logger  *slog.Logger
+	// Budget bounds one run, so that a full queue does not hold the job
+	// forever; the next periodic run continues.
+	Budget time.Duration
+}
+
+// Timeout lets a run last its budget plus the time to finish a message.
+func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return w.Budget + time.Minute }
+
+// Work pulls for every agency with a bus connection.
+func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
+	agencies, err := w.Service.busAgencies(ctx)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(w.Budget)
+	var errs []error
+	for _, agencyID := range agencies {
+		if err := w.pullAgency(ctx, agencyID, deadline); err != nil {
+			w.Logger.Error("bus pull failed", "agency", agencyID, "error", err)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (w *PullWorker) pullAgency(ctx context.Context, agencyID uuid.UUID, deadline time.Time) error {
+	s := w.Service
+	bus, err := s.busOf(ctx, agencyID)
+	if errors.Is(err, ErrNoBus) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var selectors []smevclient.Selector
+	err = s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
+		pairs, err := forms.Selectors(ctx, tx)
+		for _, p := range pairs {
+			selectors = append(selectors, smevclient.Selector{NamespaceURI: p.NamespaceURI, RootElement: p.RootElement})
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, sel := range selectors {
+		for time.Now().Before(deadline) {
+			d, err := bus.GetRequest(ctx, sel)
+			if err != nil {
+				return fmt.Errorf("GetRequest {%s}%s: %w", sel.NamespaceURI, sel.RootElement, err)
+			}
+			if d == nil {
+				break
+			}
+			outcome, c, err := s.Receive(ctx, agencyID, bus, d)
+			if err != nil {
+				return err // not acknowledged: the bus delivers it again
+			}
+			if err := bus.Ack(ctx, d.MessageID, true); err != nil {
+				return fmt.Errorf("ack %s: %w", d.MessageID, err)
+			}
+			w.Logger.Info("bus message taken", "agency", agencyID, "message_id", d.MessageID, "outcome", outcome, "case", c.Number)
+		}
+	}
+	return w.pullAnswers(ctx, agencyID, bus, deadline)
+}
+
+// pullAnswers takes the portal's answers to the statuses sent.
+func (w *PullWorker) pullAnswers(ctx context.Context, agencyID uuid.UUID, bus Bus, deadline time.Time) error {
+	s := w.Service
+	for time.Now().Before(deadline) {
+		d, err := bus.GetResponse(ctx, smevclient.Selector{NamespaceURI: ELKNamespace, RootElement: ELKResponseRoot})
+		if err != nil {
+			return fmt.Errorf("GetResponse ELK: %w", err)
+		}
+		if d == nil {
+			return nil
+		}
+		accepted, reason, perr := parseELKResponse(d.Content)
+		if perr != nil {
+			accepted, reason = false, perr.Error()
+		}
+		original := ""
+		if d.Response != nil {
+			original = d.Response.OriginalMessageID
+		}
+		if err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
+			_, err := markDeliveryAnswered(ctx, tx, original, accepted, reason)
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := bus.Ack(ctx, d.MessageID, true); err != nil {
+			return fmt.Errorf("ack %s: %w", d.MessageID, err)
+		}
+	}
+	return nil
+}
+
+// busAgencies lists the agencies that have a SMEV connection.
+func (s *Service) busAgencies(ctx context.Context) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := database.Unscoped(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM agencies WHERE smev_mnemonic IS NOT NULL ORDER BY code`)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	return ids, err
+}

@@ -1,0 +1,93 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/smevclient"
+)
+
+// Bus is what cases need of an agency's SMEV 3 connection;
+// *smevclient.Client is one.
+type Bus interface {
+	GetRequest(ctx context.Context, sel smevclient.Selector) (*smevclient.Delivery, error)
+	GetResponse(ctx context.Context, sel smevclient.Selector) (*smevclient.Delivery, error)
+	Ack(ctx context.Context, messageID string, accepted bool) error
+	OpenAttachment(ctx context.Context, a smevclient.ReceivedAttachment) (io.ReadCloser, error)
+	SendRequest(ctx context.Context, r smevclient.Request) (smevclient.Sent, error)
+	SendResponse(ctx context.Context, r smevclient.Response) (smevclient.Sent, error)
+}
+
+// Buses gives the bus connection of an agency by its SMEV mnemonic, or
+// ErrNoBus when the agency has none configured.
+type Buses interface {
+	For(mnemonic string) (Bus, error)
+}
+
+// DueDates computes a case's due date: workingDays after registration by the
+// agency's business calendar, within the registering transaction.
+type DueDates func(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, registered time.Time, workingDays int) (time.Time, error)
+
+// Config wires the service once, in cmd/server.
+type Config struct {
+	Pool  *pgxpool.Pool
+	Jobs  *river.Client[pgx.Tx] // inserts outbox jobs inside business transactions
+	Blobs blob.Store
+	Buses Buses
+	Due   DueDates
+	// ELKEnv is the env attribute of status messages: SVCDEV on test
+	// environments, EPGU in production.
+	ELKEnv string
+	// SenderINN identifies the agency in status messages (per agency in a
+	// later version; one installation-wide value is enough for the stand).
+	SenderINN string
+	Now       func() time.Time
+}
+
+// Service is the cases domain's entry point.
+type Service struct {
+	cfg Config
+}
+
+// NewService builds the service.
+func NewService(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ELKEnv == "" {
+		cfg.ELKEnv = "SVCDEV"
+	}
+	return &Service{cfg: cfg}
+}
+
+func (s *Service) inAgency(ctx context.Context, agencyID uuid.UUID, fn func(pgx.Tx) error) error {
+	return database.InAgency(ctx, s.cfg.Pool, agencyID, fn)
+}
+
+// ErrNoBus says the agency has no SMEV 3 connection configured.
+var ErrNoBus = errors.New("cases: the agency has no SMEV connection")
+
+// busOf returns the agency's bus connection.
+func (s *Service) busOf(ctx context.Context, agencyID uuid.UUID) (Bus, error) {
+	var mnemonic *string
+	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT smev_mnemonic FROM agencies WHERE id = $1`, agencyID).Scan(&mnemonic)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agency %s: %w", agencyID, err)
+	}
+	if mnemonic == nil || s.cfg.Buses == nil {
+		return nil, ErrNoBus
+	}
+	return s.cfg.Buses.For(*mnemonic)
+}

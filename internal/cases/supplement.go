@@ -1,0 +1,92 @@
+package cases
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/smevclient"
+)
+
+// supplementNote finds the portal's AdditionalInformation element: a form
+// that answers the agency's request for more documents carries it, with the
+// applicant's note, instead of being a new application.
+func supplementNote(content []byte) (string, bool) {
+	dec := xml.NewDecoder(bytes.NewReader(content))
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && t.Name.Local == "AdditionalInformation" {
+				var text string
+				if err := dec.DecodeElement(&text, &t); err != nil {
+					return "", false
+				}
+				return strings.TrimSpace(text), true
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+// addSupplement attaches the applicant's new documents to the case of the
+// same portal order and, if the case waits for them, puts it back to work.
+func (s *Service) addSupplement(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery, app forms.Application,
+	docs []Document, problems []forms.Problem, note string) (Case, error) {
+	var c Case
+	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
+		id, _, err := caseByPortalOrder(ctx, tx, app.PortalOrderID)
+		if err != nil {
+			return err
+		}
+		status, err := lockCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, doc := range docs {
+			if err := insertDocument(ctx, tx, agencyID, id, doc); err != nil {
+				return err
+			}
+		}
+		by := systemActor()
+		comment := note
+		if len(problems) > 0 {
+			comment = strings.TrimSpace(comment + " Замечания: " + problemsText(problems))
+		}
+		event := Event{At: s.cfg.Now(), ActorName: by.name, Kind: "documents_received", Comment: comment,
+			Data: map[string]any{"bus_message_id": d.MessageID, "files": len(docs)}}
+		if _, err := insertEvent(ctx, tx, agencyID, id, nil, event); err != nil {
+			return err
+		}
+		if _, ok := TransitionFor(status, StatusInProgress, ""); ok && status == StatusAwaitingApplicant {
+			if err := updateStatus(ctx, tx, id, StatusInProgress, s.cfg.Now()); err != nil {
+				return err
+			}
+			if err := s.recordStatus(ctx, tx, agencyID, id, status, StatusInProgress, by, "Получены документы от заявителя"); err != nil {
+				return err
+			}
+		}
+		if c, err = selectCase(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, by.audit, audit.Entry{Action: "case.supplement", ObjectType: "case", ObjectID: id.String(),
+			Details: map[string]any{"bus_message_id": d.MessageID, "files": len(docs)}})
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("supplement for order %s: %w", app.PortalOrderID, err)
+	}
+	return c, nil
+}
