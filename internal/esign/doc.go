@@ -41,7 +41,10 @@
 // SignedData with the signer certificate and the signed attributes
 // content-type, signing-time, message-digest and signing-certificate-v2.
 // VerifyDetached checks such a signature (also one made by OpenSSL or another
-// CMS tool) and, when VerifyOptions.Roots is set, the signer's chain.
+// CMS tool, as DER, PEM or base64) and, when VerifyOptions.Roots is set, the
+// signer's chain; with VerifyOptions.Signer it picks that person's SignerInfo
+// among co-signers. Without Roots or Signer a valid signature says nothing
+// about who signed: anyone can make a certificate in any name.
 //
 // # Custody
 //
