@@ -209,7 +209,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	if code, ok := e.parse(fs, args, "file", "sig"); !ok {
 		return code
 	}
-	sig, err := os.ReadFile(*sigFile)
+	sig, err := readLimited(*sigFile, maxSignatureFile)
 	if err != nil {
 		return e.fail("verify", err)
 	}

@@ -12,21 +12,29 @@ import (
 	"github.com/okno-oiv/okno/internal/esign"
 )
 
-// maxPEMFile bounds key and certificate files: they are a few kilobytes.
-const maxPEMFile = 1 << 20
+// Size bounds of the files read whole: keys, certificates and signatures
+// are kilobytes; a signature in base64 with a long chain stays well under.
+const (
+	maxPEMFile       = 1 << 20
+	maxSignatureFile = 4 << 20
+)
 
 func readSmallFile(name string) ([]byte, error) {
+	return readLimited(name, maxPEMFile)
+}
+
+func readLimited(name string, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if len(data) > maxPEMFile {
-		return nil, fmt.Errorf("%s is larger than %d bytes", name, maxPEMFile)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
 	}
 	return data, nil
 }
