@@ -152,77 +152,76 @@ func (f *field) mul4(z, x, y *elem) {
 // mulPM4 is mul for a four-limb pseudo-Mersenne modulus 2^256 - c.
 func (f *field) mulPM4(z, x, y *elem) {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
-	var t [8]uint64
+	var t0, t1, t2, t3, t4, t5, t6, t7 uint64
 	var c uint64
 	y0 := y[0]
-	c, t[0] = madd(x0, y0, 0, 0)
-	c, t[1] = madd(x1, y0, 0, c)
-	c, t[2] = madd(x2, y0, 0, c)
-	t[4], t[3] = madd(x3, y0, 0, c)
+	c, t0 = madd(x0, y0, 0, 0)
+	c, t1 = madd(x1, y0, 0, c)
+	c, t2 = madd(x2, y0, 0, c)
+	t4, t3 = madd(x3, y0, 0, c)
 	y1 := y[1]
-	c, t[1] = madd(x0, y1, t[1], 0)
-	c, t[2] = madd(x1, y1, t[2], c)
-	c, t[3] = madd(x2, y1, t[3], c)
-	t[5], t[4] = madd(x3, y1, t[4], c)
+	c, t1 = madd(x0, y1, t1, 0)
+	c, t2 = madd(x1, y1, t2, c)
+	c, t3 = madd(x2, y1, t3, c)
+	t5, t4 = madd(x3, y1, t4, c)
 	y2 := y[2]
-	c, t[2] = madd(x0, y2, t[2], 0)
-	c, t[3] = madd(x1, y2, t[3], c)
-	c, t[4] = madd(x2, y2, t[4], c)
-	t[6], t[5] = madd(x3, y2, t[5], c)
+	c, t2 = madd(x0, y2, t2, 0)
+	c, t3 = madd(x1, y2, t3, c)
+	c, t4 = madd(x2, y2, t4, c)
+	t6, t5 = madd(x3, y2, t5, c)
 	y3 := y[3]
-	c, t[3] = madd(x0, y3, t[3], 0)
-	c, t[4] = madd(x1, y3, t[4], c)
-	c, t[5] = madd(x2, y3, t[5], c)
-	t[7], t[6] = madd(x3, y3, t[6], c)
-	f.reducePM4(z, &t)
+	c, t3 = madd(x0, y3, t3, 0)
+	c, t4 = madd(x1, y3, t4, c)
+	c, t5 = madd(x2, y3, t5, c)
+	t7, t6 = madd(x3, y3, t6, c)
+	z[0], z[1], z[2], z[3] = reducePM4(f.c, t0, t1, t2, t3, t4, t5, t6, t7)
 }
 
 // sqrPM4 is mulPM4(z, x, x) computing each cross product once.
 func (f *field) sqrPM4(z, x *elem) {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
-	var t [8]uint64
+	var t0, t1, t2, t3, t4, t5, t6, t7 uint64
 	var c uint64
 	// Cross products x_i·x_j, i < j.
-	c, t[1] = madd(x0, x1, 0, 0)
-	c, t[2] = madd(x0, x2, 0, c)
-	t[4], t[3] = madd(x0, x3, 0, c)
-	c, t[3] = madd(x1, x2, t[3], 0)
-	t[5], t[4] = madd(x1, x3, t[4], c)
-	t[6], t[5] = madd(x2, x3, t[5], 0)
+	c, t1 = madd(x0, x1, 0, 0)
+	c, t2 = madd(x0, x2, 0, c)
+	t4, t3 = madd(x0, x3, 0, c)
+	c, t3 = madd(x1, x2, t3, 0)
+	t5, t4 = madd(x1, x3, t4, c)
+	t6, t5 = madd(x2, x3, t5, 0)
 	// Doubled, plus the squares on the diagonal.
-	t[7] = t[6] >> 63
-	t[6] = t[6]<<1 | t[5]>>63
-	t[5] = t[5]<<1 | t[4]>>63
-	t[4] = t[4]<<1 | t[3]>>63
-	t[3] = t[3]<<1 | t[2]>>63
-	t[2] = t[2]<<1 | t[1]>>63
-	t[1] <<= 1
+	t7 = t6 >> 63
+	t6 = t6<<1 | t5>>63
+	t5 = t5<<1 | t4>>63
+	t4 = t4<<1 | t3>>63
+	t3 = t3<<1 | t2>>63
+	t2 = t2<<1 | t1>>63
+	t1 <<= 1
 	var h, l, b uint64
-	h, t[0] = bits.Mul64(x0, x0)
-	t[1], b = bits.Add64(t[1], h, 0)
+	h, t0 = bits.Mul64(x0, x0)
+	t1, b = bits.Add64(t1, h, 0)
 	h, l = bits.Mul64(x1, x1)
-	t[2], b = bits.Add64(t[2], l, b)
-	t[3], b = bits.Add64(t[3], h, b)
+	t2, b = bits.Add64(t2, l, b)
+	t3, b = bits.Add64(t3, h, b)
 	h, l = bits.Mul64(x2, x2)
-	t[4], b = bits.Add64(t[4], l, b)
-	t[5], b = bits.Add64(t[5], h, b)
+	t4, b = bits.Add64(t4, l, b)
+	t5, b = bits.Add64(t5, h, b)
 	h, l = bits.Mul64(x3, x3)
-	t[6], b = bits.Add64(t[6], l, b)
-	t[7], _ = bits.Add64(t[7], h, b)
-	f.reducePM4(z, &t)
+	t6, b = bits.Add64(t6, l, b)
+	t7, _ = bits.Add64(t7, h, b)
+	z[0], z[1], z[2], z[3] = reducePM4(f.c, t0, t1, t2, t3, t4, t5, t6, t7)
 }
 
-// reducePM4 sets z = t mod 2^256 - c for a 512-bit t: the high half is
-// folded in times c, twice, then one conditional subtraction.
-func (f *field) reducePM4(z *elem, t *[8]uint64) {
-	k := f.c
+// reducePM4 returns t mod 2^256 - k for the 512-bit t = t7..t0: the high
+// half is folded in times k, twice, then one conditional subtraction.
+// Words travel in registers (nine arguments fit the register ABI).
+func reducePM4(k, t0, t1, t2, t3, t4, t5, t6, t7 uint64) (z0, z1, z2, z3 uint64) {
 	var c, r4, b uint64
-	var t0, t1, t2, t3 uint64
-	c, t0 = madd(t[4], k, t[0], 0)
-	c, t1 = madd(t[5], k, t[1], c)
-	c, t2 = madd(t[6], k, t[2], c)
-	r4, t3 = madd(t[7], k, t[3], c)
-	// r4 ≤ c, so r4·c fits a word; 2^256 ≡ c absorbs the last carry.
+	c, t0 = madd(t4, k, t0, 0)
+	c, t1 = madd(t5, k, t1, c)
+	c, t2 = madd(t6, k, t2, c)
+	r4, t3 = madd(t7, k, t3, c)
+	// r4 ≤ k, so r4·k fits a word; 2^256 ≡ k absorbs the last carry.
 	t0, b = bits.Add64(t0, r4*k, 0)
 	t1, b = bits.Add64(t1, 0, b)
 	t2, b = bits.Add64(t2, 0, b)
@@ -231,17 +230,14 @@ func (f *field) reducePM4(z *elem, t *[8]uint64) {
 	t1, b = bits.Add64(t1, 0, b)
 	t2, b = bits.Add64(t2, 0, b)
 	t3, _ = bits.Add64(t3, 0, b)
-	// t < 2^256; t ≥ m exactly when t + c overflows.
+	// t < 2^256; t ≥ m exactly when t + k overflows.
 	var d0, d1, d2, d3 uint64
 	d0, b = bits.Add64(t0, k, 0)
 	d1, b = bits.Add64(t1, 0, b)
 	d2, b = bits.Add64(t2, 0, b)
 	d3, b = bits.Add64(t3, 0, b)
 	mask := -b
-	z[0] = t0 ^ ((t0 ^ d0) & mask)
-	z[1] = t1 ^ ((t1 ^ d1) & mask)
-	z[2] = t2 ^ ((t2 ^ d2) & mask)
-	z[3] = t3 ^ ((t3 ^ d3) & mask)
+	return t0 ^ ((t0 ^ d0) & mask), t1 ^ ((t1 ^ d1) & mask), t2 ^ ((t2 ^ d2) & mask), t3 ^ ((t3 ^ d3) & mask)
 }
 
 // sqr sets z = x·x·R⁻¹ mod m.
