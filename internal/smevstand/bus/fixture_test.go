@@ -138,6 +138,13 @@ func sign(t testing.TB, who *signing.Identity, body any, id string, set func(*me
 // post sends a raw envelope and returns the decoded reply or fault.
 func (s *stand) post(op message.Operation, envelope []byte, reply any) error {
 	s.t.Helper()
+	_, err := s.postRaw(op, envelope, reply)
+	return err
+}
+
+// postRaw is post that also returns the reply envelope as received.
+func (s *stand) postRaw(op message.Operation, envelope []byte, reply any) ([]byte, error) {
+	s.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(envelope))
 	if err != nil {
 		s.t.Fatal(err)
@@ -157,7 +164,7 @@ func (s *stand) post(op message.Operation, envelope []byte, reply any) error {
 	if err == nil && resp.StatusCode != http.StatusOK {
 		s.t.Fatalf("%s: HTTP %d without a fault: %s", op, resp.StatusCode, data)
 	}
-	return err
+	return data, err
 }
 
 func (s *stand) call(op message.Operation, body, reply any) error {
