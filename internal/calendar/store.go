@@ -1,0 +1,57 @@
+package calendar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Every function here takes a transaction scoped to one agency by
+// database.InAgency; row-level security limits it to that agency's days.
+
+// Load reads the agency's calendar for the dates from..to (inclusive).
+func Load(ctx context.Context, tx pgx.Tx, from, to time.Time) (*Calendar, error) {
+	rows, err := tx.Query(ctx, `SELECT day, kind, note FROM business_days WHERE day BETWEEN $1 AND $2 ORDER BY day`,
+		Date(from), Date(to))
+	if err != nil {
+		return nil, fmt.Errorf("load business calendar: %w", err)
+	}
+	days, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Day])
+	if err != nil {
+		return nil, fmt.Errorf("load business calendar: %w", err)
+	}
+	return New(from, to, days)
+}
+
+// SetDay records an exception, replacing the one the date had.
+func SetDay(ctx context.Context, tx pgx.Tx, d Day) error {
+	if err := d.validate(); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO business_days (agency_id, day, kind, note)
+		VALUES (current_agency_id(), $1, $2, $3)
+		ON CONFLICT (agency_id, day) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note`,
+		Date(d.Date), d.Kind, d.Note)
+	if err != nil {
+		return fmt.Errorf("set business day %s: %w", d.Date.Format(time.DateOnly), err)
+	}
+	return nil
+}
+
+// ErrNoException: RemoveDay was given a date the calendar has no exception for.
+var ErrNoException = errors.New("the date has no calendar exception")
+
+// RemoveDay returns a date to the Monday-to-Friday rule.
+func RemoveDay(ctx context.Context, tx pgx.Tx, date time.Time) error {
+	tag, err := tx.Exec(ctx, `DELETE FROM business_days WHERE day = $1`, Date(date))
+	if err != nil {
+		return fmt.Errorf("remove business day %s: %w", date.Format(time.DateOnly), err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("remove business day %s: %w", date.Format(time.DateOnly), ErrNoException)
+	}
+	return nil
+}
