@@ -268,8 +268,9 @@ func atOrNow(t time.Time) time.Time {
 
 // signatureDER accepts DER, PEM or bare base64 and returns DER.
 func signatureDER(sig []byte) ([]byte, error) {
+	// Base64 and PEM take a third more room than the DER they carry.
 	if len(sig) > maxSignatureSize*2 {
-		return nil, fmt.Errorf("esign: %w: signature of %d bytes exceeds %d", ErrMalformed, len(sig), maxSignatureSize)
+		return nil, fmt.Errorf("esign: %w: signature file of %d bytes exceeds %d", ErrMalformed, len(sig), maxSignatureSize*2)
 	}
 	trimmed := bytes.TrimSpace(sig)
 	if len(trimmed) > 0 && trimmed[0] == 0x30 {
