@@ -196,7 +196,7 @@ func TestChainValidation(t *testing.T) {
 	_, expired := root.issue(t, certOptions{notBefore: now.Add(-20 * time.Hour), notAfter: now.Add(-time.Hour)})
 	_, future := root.issue(t, certOptions{notBefore: now.Add(time.Hour)})
 	notCAKey, notCACert := root.issue(t, certOptions{subject: "CN=Не УЦ"})
-	_, byNotCA := (&testCA{key: notCAKey, cert: forceCA(notCACert)}).issueUnchecked(t)
+	_, byNotCA := (&testCA{key: notCAKey, cert: notCACert}).issueUnchecked(t)
 	limitedKey, limitedCert := root.issue(t, certOptions{subject: "CN=Ограниченный УЦ", isCA: true, maxPathLen: new(0)})
 	lowerKey, lowerCert := (&testCA{key: limitedKey, cert: limitedCert}).issue(t, certOptions{subject: "CN=Нижний УЦ", isCA: true})
 	_, tooDeep := (&testCA{key: lowerKey, cert: lowerCert}).issue(t, certOptions{})
@@ -237,10 +237,6 @@ func TestChainValidation(t *testing.T) {
 		})
 	}
 }
-
-// forceCA returns cert unchanged: issueUnchecked signs with its key anyway,
-// which is how a forged chain under a non-CA certificate looks.
-func forceCA(c *Certificate) *Certificate { return c }
 
 // issueUnchecked signs a certificate with ca.key even though ca.cert is not
 // a CA, bypassing CreateCertificate's own refusal, to test the verifier.
