@@ -146,8 +146,12 @@ func (r *run) steps(ctx context.Context) {
 		form.OGRN = "1027700132195"
 	}
 	egrul := `<FNSVipULRequest xmlns="` + providers.FNSULNamespace + `" ИдДок="` + filed.MessageID + `"><ЗапросЮЛ><ОГРН>` + form.OGRN + `</ОГРН></ЗапросЮЛ></FNSVipULRequest>`
-	fns, err := r.client.SendRequest(ctx, smevclient.Request{Content: []byte(egrul), ReferenceMessageID: app.MessageID})
-	if !r.step("SendRequest: межведомственный запрос выписки ЕГРЮЛ в ФНС", err) {
+	// A small attachment travels by MTOM, under the file storage threshold.
+	letter := []byte("%PDF-1.4\n% Сопроводительное письмо к межведомственному запросу\n")
+	fns, err := r.client.SendRequest(ctx, smevclient.Request{Content: []byte(egrul), ReferenceMessageID: app.MessageID,
+		Attachments: []smevclient.Attachment{{FileName: "letter.pdf", MimeType: "application/pdf", Size: int64(len(letter)),
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(letter)), nil }}}})
+	if !r.step("SendRequest: межведомственный запрос выписки ЕГРЮЛ в ФНС с вложением по MTOM", err) {
 		return
 	}
 	if !r.step("GetResponse: ответ ФНС получен", r.awaitResponse(ctx, fns.MessageID, func(d *smevclient.Delivery) error {
