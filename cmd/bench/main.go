@@ -2,7 +2,7 @@
 // an independent reference where one exists. It is a dispatcher: every
 // benchmark is a subcommand in its own file.
 //
-//	go run ./cmd/bench esign [-seconds 1] [-rounds 3]
+//	go run ./cmd/bench esign [-seconds 0.5] [-rounds 3]
 package main
 
 import (

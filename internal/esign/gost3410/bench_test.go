@@ -7,7 +7,7 @@ import (
 
 // benchCurves are the sets timed: the common 256-bit one, the twisted
 // Edwards 256-bit one, and a 512-bit one.
-var benchCurves = []string{"CryptoPro-A", "A", "512-A"}
+var benchCurves = []string{"CryptoPro-A", "A", "CryptoPro-B", "CryptoPro-C", "512-A", "512-B", "512-C"}
 
 func BenchmarkSign(b *testing.B) {
 	for _, name := range benchCurves {
