@@ -143,10 +143,22 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The stand's own participants sign what they send, as real systems
+	// do; their certificates are in KeyDir for Okno to check.
 	agencies := providers.DemoAgencies()
-	systems := []bus.System{{Mnemonic: EPGU, Name: "ЕПГУ (стенд)"}}
+	epgu, err := signing.LoadOrCreate(cfg.KeyDir, EPGU, "ЕПГУ (стенд)")
+	if err != nil {
+		return nil, err
+	}
+	systems := []bus.System{{Mnemonic: EPGU, Name: "ЕПГУ (стенд)", Certificate: epgu.CertificateDER()}}
+	agencySigners := map[string]bus.SignatureMaker{}
 	for _, a := range agencies {
-		systems = append(systems, bus.System{Mnemonic: a.Mnemonic, Name: a.Name + " (стенд)"})
+		id, err := signing.LoadOrCreate(cfg.KeyDir, a.Mnemonic, a.Name+" (стенд)")
+		if err != nil {
+			return nil, err
+		}
+		agencySigners[a.Mnemonic] = id
+		systems = append(systems, bus.System{Mnemonic: a.Mnemonic, Name: a.Name + " (стенд)", Certificate: id.CertificateDER()})
 	}
 	for _, s := range cfg.Systems {
 		sys := bus.System{Mnemonic: s.Mnemonic, Name: s.Name}
@@ -200,13 +212,13 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	}
 	s.portal, err = portal.New(portal.Config{
 		Bus: s.bus, Store: st, Mnemonic: EPGU, Services: known, Rate: cfg.PortalRate, ExtraDocsDelay: cfg.ExtraDocsDelay,
-		PollInterval: cfg.PollInterval, Scanner: scanner, Seed: cfg.Seed, Log: cfg.Log,
+		PollInterval: cfg.PollInterval, Scanner: scanner, Signer: epgu, Seed: cfg.Seed, Log: cfg.Log,
 	})
 	if err != nil {
 		return fail(err)
 	}
 	s.providers, err = providers.New(providers.Config{
-		Bus: s.bus, Store: st, Agencies: agencies, MinDelay: cfg.ProviderMinDelay, MaxDelay: max(cfg.ProviderMaxDelay, cfg.ProviderMinDelay),
+		Bus: s.bus, Store: st, Agencies: agencies, Signers: agencySigners, MinDelay: cfg.ProviderMinDelay, MaxDelay: max(cfg.ProviderMaxDelay, cfg.ProviderMinDelay),
 		NoDataRate: cfg.NoDataRate, PollInterval: cfg.PollInterval, Seed: cfg.Seed, Log: cfg.Log,
 	})
 	if err != nil {

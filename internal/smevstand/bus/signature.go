@@ -103,3 +103,21 @@ func asFault(err error) *message.Fault {
 	}
 	return &message.Fault{Kind: message.FaultSMEVFailure, FaultString: "internal failure of the stand; retry"}
 }
+
+// SignAs makes the sender's signature (ЭП-ОВ) over v, an element carrying
+// Id id, for the stand's own participants; a nil signer leaves the message
+// unsigned.
+func SignAs(signer SignatureMaker, v any, id string) (*message.Signature, error) {
+	if signer == nil {
+		return nil, nil
+	}
+	doc, err := xml.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("serialize %T to sign: %w", v, err)
+	}
+	sig, err := signer.Sign(doc, id)
+	if err != nil {
+		return nil, fmt.Errorf("sign %T: %w", v, err)
+	}
+	return &message.Signature{XML: sig}, nil
+}

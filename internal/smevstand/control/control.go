@@ -118,7 +118,7 @@ func (r *run) steps(ctx context.Context) {
 		return
 	}
 	var app *smevclient.Delivery
-	if !r.step("GetRequest: заявление №"+strconv.FormatInt(filed.OrderNumber, 10)+" получено с вложениями и подписью СМЭВ", r.poll(ctx, func() (bool, error) {
+	if !r.step("GetRequest: заявление №"+strconv.FormatInt(filed.OrderNumber, 10)+" получено с вложениями, подписями СМЭВ и ЕПГУ", r.poll(ctx, func() (bool, error) {
 		d, err := r.client.GetRequest(ctx, smevclient.Selector{NamespaceURI: ctrl.Namespace(), RootElement: portal.FormRoot})
 		if err != nil || d == nil {
 			return false, err
@@ -131,7 +131,7 @@ func (r *run) steps(ctx context.Context) {
 		if len(d.Attachments) == 0 {
 			return true, errors.New("the application came without scans")
 		}
-		return true, nil
+		return true, r.senderSigned(d.Envelope, d.Request.SenderProvidedRequestData.ID, "EPGU")
 	})) {
 		return
 	}
@@ -154,12 +154,12 @@ func (r *run) steps(ctx context.Context) {
 	if !r.step("SendRequest: межведомственный запрос выписки ЕГРЮЛ в ФНС с вложением по MTOM", err) {
 		return
 	}
-	if !r.step("GetResponse: ответ ФНС получен", r.awaitResponse(ctx, fns.MessageID, func(d *smevclient.Delivery) error {
+	if !r.step("GetResponse: ответ ФНС получен, подпись ФНС верна", r.awaitResponse(ctx, fns.MessageID, func(d *smevclient.Delivery) error {
 		rej := d.Response.SenderProvidedResponseData.RequestRejected
 		if d.Content == nil && len(rej) == 0 {
 			return errors.New("the answer holds neither data nor a rejection")
 		}
-		return nil
+		return r.senderSigned(d.Envelope, d.Response.SenderProvidedResponseData.ID, "FNS")
 	})) {
 		return
 	}
@@ -205,6 +205,20 @@ func (r *run) steps(ctx context.Context) {
 	}
 	_, err = r.client.SendRequest(ctx, smevclient.Request{MessageID: fns.MessageID, Content: []byte(egrul)})
 	r.step("повторный MessageID отвергнут (MessageIsAlreadySent)", expectFault(err, message.FaultMessageIsAlreadySent))
+}
+
+// senderSigned checks the sender's ЭП-ОВ (SenderInformationSystemSignature)
+// over the delivered element with Id id, against the certificate the stand
+// keeps for mnemonic.
+func (r *run) senderSigned(envelope []byte, id, mnemonic string) error {
+	cert, err := signing.LoadCertificate(signing.CertPath(r.cfg.KeyDir, mnemonic))
+	if err != nil {
+		return err
+	}
+	if err := (signing.Verifier{}).Verify(envelope, id, cert); err != nil {
+		return fmt.Errorf("signature of %s: %w", mnemonic, err)
+	}
+	return nil
 }
 
 func expectFault(err error, kind message.FaultKind) error {

@@ -128,12 +128,15 @@ func (p *Portal) takeRequest(ctx context.Context, rm *message.RequestMessage) er
 	if err != nil {
 		return fmt.Errorf("portal: message id: %w", err)
 	}
-	_, err = p.cfg.Bus.SendResponse(ctx, bus.Outgoing{Sender: p.cfg.Mnemonic}, &message.SendResponseRequest{
-		SenderProvidedResponseData: message.SenderProvidedResponseData{
-			ID: "SIGNED_BY_EPGU", MessageID: id.String(), To: req.ReplyTo,
-			MessagePrimaryContent: &message.MessagePrimaryContent{XML: content},
-		},
-	})
+	answer := &message.SendResponseRequest{SenderProvidedResponseData: message.SenderProvidedResponseData{
+		ID: "SIGNED_BY_EPGU", MessageID: id.String(), To: req.ReplyTo,
+		MessagePrimaryContent: &message.MessagePrimaryContent{XML: content},
+	}}
+	sig, err := bus.SignAs(p.cfg.Signer, &answer.SenderProvidedResponseData, answer.SenderProvidedResponseData.ID)
+	if err != nil {
+		return fmt.Errorf("portal: answer ElkOrderRequest %s: %w", req.MessageMetadata.MessageID, err)
+	}
+	_, err = p.cfg.Bus.SendResponse(ctx, bus.Outgoing{Sender: p.cfg.Mnemonic, Signature: sig}, answer)
 	if err != nil {
 		return fmt.Errorf("portal: answer ElkOrderRequest %s: %w", req.MessageMetadata.MessageID, err)
 	}
@@ -281,6 +284,12 @@ func (p *Portal) takeResponse(ctx context.Context, rm *message.ResponseMessage) 
 		e.Comment = strings.Join(reasons, "; ")
 	case data.RequestStatus != nil:
 		e.StatusCode, e.Title, e.Comment = ptr(data.RequestStatus.StatusCode), StatusName(data.RequestStatus.StatusCode), data.RequestStatus.StatusDescription
+		if data.RequestStatus.StatusCode == StatusWaitingForInput {
+			if err := p.cfg.Store.AddTask(ctx, p.cfg.Mnemonic, taskExtraDocuments, p.cfg.Now().Add(p.cfg.ExtraDocsDelay),
+				extraDocsTask{Application: app.ID, Comment: data.RequestStatus.StatusDescription}); err != nil {
+				return err
+			}
+		}
 	case data.AsyncProcessingStatus != nil:
 		e.Title, e.Comment = "Статус обработки", string(data.AsyncProcessingStatus.StatusCategory)
 	default:

@@ -59,9 +59,11 @@ type Config struct {
 	// PollInterval is the pause after the portal's queues ran empty.
 	PollInterval time.Duration
 	Scanner      *Scanner
-	Seed         uint64
-	Now          func() time.Time
-	Log          *slog.Logger
+	// Signer makes the portal's ЭП-ОВ on what it sends; nil sends unsigned.
+	Signer bus.SignatureMaker
+	Seed   uint64
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Portal is the simulated ЕПГУ.
@@ -306,7 +308,11 @@ func (p *Portal) send(ctx context.Context, id, reference uuid.UUID, form *formDa
 		return err
 	}
 	req.SenderProvidedRequestData.MessagePrimaryContent.XML = content
-	if _, err := p.cfg.Bus.SendRequest(ctx, bus.Outgoing{Sender: p.cfg.Mnemonic}, req); err != nil {
+	sig, err := bus.SignAs(p.cfg.Signer, &req.SenderProvidedRequestData, req.SenderProvidedRequestData.ID)
+	if err != nil {
+		return fmt.Errorf("portal: order %d: %w", form.OrderID, err)
+	}
+	if _, err := p.cfg.Bus.SendRequest(ctx, bus.Outgoing{Sender: p.cfg.Mnemonic, Signature: sig}, req); err != nil {
 		return fmt.Errorf("portal: send order %d: %w", form.OrderID, err)
 	}
 	return nil

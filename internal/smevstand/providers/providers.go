@@ -56,6 +56,9 @@ type Config struct {
 	Bus      *bus.Bus
 	Store    *store.Store
 	Agencies []Agency
+	// Signers make each agency's ЭП-ОВ, by mnemonic; an agency without one
+	// answers unsigned.
+	Signers map[string]bus.SignatureMaker
 	// MinDelay and MaxDelay bound how long an answer takes.
 	MinDelay, MaxDelay time.Duration
 	// NoDataRate is the share of valid requests answered NO_DATA.
@@ -221,7 +224,11 @@ func (p *Providers) answer(ctx context.Context, a Agency, t store.Task) error {
 			data.MessagePrimaryContent = &message.MessagePrimaryContent{XML: doc}
 		}
 	}
-	_, err = p.cfg.Bus.SendResponse(ctx, bus.Outgoing{Sender: a.Mnemonic}, &message.SendResponseRequest{SenderProvidedResponseData: data})
+	sig, err := bus.SignAs(p.cfg.Signers[a.Mnemonic], &data, data.ID)
+	if err != nil {
+		return fmt.Errorf("answer request %s: %w", task.MessageID, err)
+	}
+	_, err = p.cfg.Bus.SendResponse(ctx, bus.Outgoing{Sender: a.Mnemonic, Signature: sig}, &message.SendResponseRequest{SenderProvidedResponseData: data})
 	if err != nil {
 		return fmt.Errorf("answer request %s: %w", task.MessageID, err)
 	}
