@@ -78,3 +78,36 @@ func hasAttributeWhitespace(e *Element) bool {
 	}
 	return false
 }
+
+// FuzzVerify mutates a signed request: Verify must never panic, and whatever it accepts must
+// carry exactly the content that was signed.
+func FuzzVerify(f *testing.F) {
+	s := newSigner(f, "A", "CN=ИС Окно")
+	signed := signRequest(f, s)
+	want, err := TransformElement(mustElementByID(f, signed, signedID))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(signed))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := Verify(data, signedID, VerifyOptions{Certificate: s.Cert}); err != nil {
+			return
+		}
+		got, err := TransformElement(mustElementByID(t, string(data), signedID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Verify accepted changed content:\n%s\nsigned:\n%s", got, want)
+		}
+	})
+}
+
+func mustElementByID(t testing.TB, doc, id string) *Element {
+	t.Helper()
+	el, err := mustParse(t, doc).ElementByID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return el
+}
