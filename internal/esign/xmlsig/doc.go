@@ -43,8 +43,9 @@
 // Because both digests are taken over exclusive canonical forms, the signature stays valid
 // wherever it is inserted and however the surrounding document declares its namespaces.
 //
-// Verify finds the one ds:Signature whose Reference names "#Id", checks every Reference
-// digest and the signature value, and returns the certificate it verified with: the one in
+// Verify finds the one ds:Signature whose Reference names "#Id", checks the signature value
+// over SignedInfo and then every Reference digest (so a forged signature costs no transform
+// of the document), and returns the certificate it verified with: the one in
 // KeyInfo, or VerifyOptions.Certificate when the caller already knows whose signature it must
 // be (SMEV's own certificate, for SMEVSignature). Trusting a KeyInfo certificate is the
 // caller's decision (esign.Certificate.Verify against the agency's roots). Failures wrap
