@@ -55,3 +55,21 @@ func RemoveDay(ctx context.Context, tx pgx.Tx, date time.Time) error {
 	}
 	return nil
 }
+
+// DueDate is the last day of a term of n working days for an application
+// registered at registered, by the agency's calendar. It loads just enough of
+// the calendar: weekends and the longest runs of holidays (about two weeks
+// in January) leave far more than n working days in 2n+21 calendar days; an
+// agency calendar with more days off gets ErrOutsideRange, never a wrong date.
+func DueDate(ctx context.Context, tx pgx.Tx, registered time.Time, n int) (time.Time, error) {
+	if n < 0 {
+		return time.Time{}, fmt.Errorf("calendar: a term cannot be %d working days", n)
+	}
+	from := Date(registered)
+	c, err := Load(ctx, tx, from, from.AddDate(0, 0, 2*n+21))
+	if err != nil {
+		return time.Time{}, err
+	}
+	// The date must be read in registered's own zone, as Load did.
+	return c.AddWorkingDays(from, n)
+}

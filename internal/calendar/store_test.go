@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -133,5 +134,40 @@ func TestSeedDemoGivesAgenciesTheFederalCalendarOnce(t *testing.T) {
 	}
 	if days := load(t, db.App, platform, "2026-01-01", "2027-12-31").Exceptions(); len(days) != 0 {
 		t.Fatalf("the platform operator got a calendar: %d days", len(days))
+	}
+}
+
+func TestDueDateFollowsTheAgencyCalendar(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	a := newAgency(t, db.App, "AGENCY_A", false)
+	if err := calendar.SeedDemo(ctx, db.App); err != nil {
+		t.Fatal(err)
+	}
+	moscow := time.FixedZone("MSK", 3*3600)
+	tests := []struct {
+		registered time.Time
+		n          int
+		want       string
+	}{
+		{time.Date(2026, 12, 25, 17, 30, 0, 0, moscow), 5, "2027-01-12"},
+		{time.Date(2026, 12, 30, 23, 30, 0, 0, moscow), 1, "2027-01-11"},
+		{time.Date(2026, 11, 20, 0, 30, 0, 0, moscow), 0, "2026-11-20"},    // still Thursday in UTC
+		{time.Date(2026, 11, 19, 9, 0, 0, 0, time.UTC), 120, "2027-05-21"}, // counted by hand over the 2026-2027 holidays
+	}
+	err := database.InAgency(ctx, db.App, a, func(tx pgx.Tx) error {
+		for _, tt := range tests {
+			due, err := calendar.DueDate(ctx, tx, tt.registered, tt.n)
+			if err != nil || !due.Equal(date(tt.want)) {
+				t.Errorf("DueDate(%s, %d) = %s, %v; want %s", tt.registered, tt.n, due.Format(time.DateOnly), err, tt.want)
+			}
+		}
+		if _, err := calendar.DueDate(ctx, tx, date("2026-11-19"), -1); err == nil {
+			t.Error("negative term accepted")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
