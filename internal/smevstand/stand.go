@@ -8,9 +8,9 @@
 // demo agencies (MINSTROY, OKN) and the control example's system (CONTROL),
 // and leaves their keys where Okno can read them.
 //
-// Routes: POST /smev (SOAP 1.1), /files/ (file storage), /cabinet/ (the
-// applicant's cabinet), POST /portal/applications (file one application
-// now), GET /healthz.
+// Routes: GET / (overview: systems, queues, access matrix), POST /smev
+// (SOAP 1.1), /files/ (file storage), /cabinet/ (the applicant's cabinet),
+// POST /portal/applications (file one application now), GET /healthz.
 package smevstand
 
 import (
@@ -228,6 +228,10 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	if err != nil {
 		return fail(err)
 	}
+	front, err := newOverview(s.bus, cfg.KeyDir, cfg.Log)
+	if err != nil {
+		return fail(err)
+	}
 	limits := message.DefaultLimits()
 	limits.MaxBytes = cfg.MaxEnvelopeBytes
 	mux := http.NewServeMux()
@@ -236,7 +240,7 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cabinet))
 	mux.Handle("/portal/applications", s.portal.FilingHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle("GET /{$}", http.RedirectHandler("/cabinet/", http.StatusFound))
+	mux.Handle("GET /{$}", front)
 	s.handler = mux
 	return s, nil
 }

@@ -70,4 +70,12 @@ func TestStateIsSharedAndSurvivesRestart(t *testing.T) {
 	if !strings.Contains(page.Body.String(), "Выдача разрешения на строительство") {
 		t.Fatalf("cabinet after restart lacks the application:\n%s", page.Body.String())
 	}
+	front := httptest.NewRecorder()
+	second.Handler().ServeHTTP(front, httptest.NewRequest(http.MethodGet, "/", nil))
+	body := front.Body.String()
+	for _, want := range []string{"<code>MINSTROY</code></td><td>REQUEST</td><td>0</td><td>1</td>", "FNSVipULRequest", "Министерство строительства (демо)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
 }

@@ -106,6 +106,9 @@ func New(cfg Config) (*Bus, error) {
 // Systems returns the registry the bus authenticates against.
 func (b *Bus) Systems() *Registry { return b.systems }
 
+// Matrix returns the access matrix the bus routes by.
+func (b *Bus) Matrix() *AccessMatrix { return b.matrix }
+
 // Store returns the bus's database.
 func (b *Bus) Store() *store.Store { return b.store }
 

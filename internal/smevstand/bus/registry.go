@@ -2,6 +2,8 @@ package bus
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // System is an information system registered with the bus: the mnemonic
@@ -54,4 +56,14 @@ func (r *Registry) ByMnemonic(m string) (*System, bool) {
 func (r *Registry) ByCertificate(der []byte) (*System, bool) {
 	s, ok := r.byCert[string(der)]
 	return s, ok
+}
+
+// List returns the registered systems ordered by mnemonic.
+func (r *Registry) List() []System {
+	out := make([]System, 0, len(r.byMnemonic))
+	for _, s := range r.byMnemonic {
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b System) int { return strings.Compare(a.Mnemonic, b.Mnemonic) })
+	return out
 }

@@ -218,3 +218,28 @@ func (s *Store) QueueLength(ctx context.Context, recipient, kind string) (int, e
 	}
 	return n, nil
 }
+
+// QueueStat counts one queue's messages.
+type QueueStat struct {
+	Recipient string
+	Kind      string
+	Waiting   int // not acknowledged yet
+	Total     int
+}
+
+// QueueStats counts messages per recipient and kind, for the overview page.
+func (s *Store) QueueStats(ctx context.Context) ([]QueueStat, error) {
+	rows, err := s.pool.Query(ctx, `SELECT recipient, kind, count(*) FILTER (WHERE acked_at IS NULL), count(*)
+		FROM smevstand.message GROUP BY recipient, kind ORDER BY recipient, kind`)
+	if err != nil {
+		return nil, fmt.Errorf("queue stats: %w", err)
+	}
+	stats, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (QueueStat, error) {
+		var q QueueStat
+		return q, r.Scan(&q.Recipient, &q.Kind, &q.Waiting, &q.Total)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue stats: %w", err)
+	}
+	return stats, nil
+}
