@@ -7,7 +7,7 @@ import (
 )
 
 // The benchmarks run on sampleRequest, a SendRequest with an FNS EGRUL request inside
-// (about 1.3 KB), the typical element Okno signs.
+// (about 1 KB), the typical element Okno signs.
 
 func BenchmarkParse(b *testing.B) {
 	data := []byte(sampleRequest)
