@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,12 +111,37 @@ func (b *Bus) Matrix() *AccessMatrix { return b.matrix }
 // Store returns the bus's database.
 func (b *Bus) Store() *store.Store { return b.store }
 
-// messageIDPattern is basic:UUID narrowed to version 1 (time-based) with the
-// RFC 4122 variant, as the methodical recommendations require.
-var messageIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+// isMessageID reports whether id is basic:UUID (lowercase, hyphenated)
+// narrowed to version 1 (time-based) with the RFC 4122 variant, as the
+// methodical recommendations require.
+func isMessageID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := range len(id) {
+		c := id[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case i == 14:
+			if c != '1' {
+				return false
+			}
+		case i == 19:
+			if c != '8' && c != '9' && c != 'a' && c != 'b' {
+				return false
+			}
+		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
+			return false
+		}
+	}
+	return true
+}
 
 func (b *Bus) checkMessageID(id string) (uuid.UUID, error) {
-	if !messageIDPattern.MatchString(id) {
+	if !isMessageID(id) {
 		return uuid.UUID{}, newFault(message.FaultInvalidMessageIDFormat, "MessageID %q is not a lowercase UUID version 1", id)
 	}
 	u := uuid.MustParse(id)

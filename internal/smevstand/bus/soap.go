@@ -225,6 +225,8 @@ func sizeFault(err error, limit int64) error {
 	var tooBig *http.MaxBytesError
 	if errors.Is(err, message.ErrTooLarge) || errors.As(err, &tooBig) {
 		f := newFault(message.FaultAttachmentSizeLimitExceeded, "request exceeds %d bytes", limit)
+		// The stand stops reading at the limit, so the real size is only
+		// known to be larger.
 		f.PermittedTotalSize, f.RealTotalSize = limit, limit+1
 		return f
 	}
