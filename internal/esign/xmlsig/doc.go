@@ -12,7 +12,8 @@
 // undeclared prefixes and reserved-name misuse (ErrNamespaces) and anything not
 // well-formed (ErrMalformed). Comments are dropped while parsing: every algorithm here works
 // "without comments". Document.ElementByID finds the element a "#Id" reference names and
-// refuses an Id carried twice (ErrDuplicateID), the usual signature-wrapping trick.
+// refuses an Id carried twice (ErrDuplicateID), the usual signature-wrapping trick. A
+// Document never changes after parsing and is safe to share between goroutines.
 //
 // # Canonical forms
 //
