@@ -257,3 +257,29 @@ func mustCurve(t *testing.T, name string) *Curve {
 	}
 	return c
 }
+
+// TestEdwardsForm checks that the twisted Edwards sets compute in Edwards
+// form and that the birational map round-trips on random points.
+func TestEdwardsForm(t *testing.T) {
+	for _, name := range []string{"A", "512-C"} {
+		c := mustCurve(t, name)
+		ar := c.arith
+		if ar.ed == nil {
+			t.Fatalf("%s does not use its Edwards form", name)
+		}
+		for range 5 {
+			k, _ := rand.Int(rand.Reader, c.q)
+			x, y, _ := c.affineMult(c.gx, c.gy, k.Add(k, big.NewInt(1)))
+			a := ar.edFromWeierstrass(x, y)
+			p := ar.edFromAffine(&a)
+			gotX, gotY, ok := ar.edToWeierstrass(&p, true)
+			if !ok || gotX.big().Cmp(x) != 0 || gotY.big().Cmp(y) != 0 {
+				t.Fatalf("%s: (%x, %x) maps back to (%x, %x)", name, x, y, gotX.big(), gotY.big())
+			}
+		}
+		n := ar.edNeutral()
+		if _, _, ok := ar.edToWeierstrass(&n, false); ok {
+			t.Fatalf("%s: the neutral element does not map to infinity", name)
+		}
+	}
+}

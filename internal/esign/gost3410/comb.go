@@ -6,11 +6,13 @@ package gost3410
 // constant-time lookup, a conditional negation and one mixed addition per
 // window, with no doublings: 43 additions for a 256-bit scalar. Packing
 // keeps the table small (88 KB for 256-bit curves) so the lookups, which
-// read every entry of a window, stay in cache.
+// read every entry of a window, stay in cache. Weierstrass entries are
+// (x, y); Edwards entries (u, v, d·u·v).
 type combTable struct {
 	n       int
+	coords  int // field elements per entry: 2 or 3
 	windows int
-	words   []uint64 // window i, magnitude j: x at (i*32 + j-1)*2n, y right after
+	words   []uint64 // window i, magnitude j: coordinates at (i*32 + j-1)*coords*n
 }
 
 const (
@@ -18,11 +20,13 @@ const (
 	combEntries = 1 << (combWidth - 1) // magnitudes 1..32
 )
 
+// combWindows is the number of windows for n-limb scalars: one more than
+// the bits need, for the carry out of the top signed digit.
+func combWindows(n int) int { return (64*n + combWidth) / combWidth }
+
 func newCombTable(ar *arith) *combTable {
 	f := ar.fp
-	n := f.n
-	// One window more than the bits, for the carry out of the top digit.
-	windows := (64*n + combWidth) / combWidth
+	windows := combWindows(f.n)
 	points := make([]point, 0, windows*combEntries)
 	b := ar.g
 	for range windows {
@@ -35,45 +39,64 @@ func newCombTable(ar *arith) *combTable {
 			ar.double(&b, &b)
 		}
 	}
-	// Normalise all points with one inversion (Montgomery's trick). No
-	// entry is infinity: j·64^i is never a multiple of the prime q.
-	prefix := make([]elem, len(points))
-	prefix[0] = points[0].z
-	for i := 1; i < len(points); i++ {
-		f.mul(&prefix[i], &prefix[i-1], &points[i].z)
+	// No entry is infinity: j·64^i is never a multiple of the prime q.
+	zs := make([]elem, len(points))
+	for i := range points {
+		zs[i] = points[i].z
 	}
-	var inv elem
-	f.inv(&inv, &prefix[len(points)-1])
-	t := &combTable{n: n, windows: windows, words: make([]uint64, len(points)*2*n)}
-	for i := len(points) - 1; i >= 0; i-- {
-		zinv := inv
-		if i > 0 {
-			f.mul(&zinv, &inv, &prefix[i-1])
-			f.mul(&inv, &inv, &points[i].z)
-		}
+	f.batchInv(zs)
+	t := &combTable{n: f.n, coords: 2, windows: windows, words: make([]uint64, len(points)*2*f.n)}
+	for i := range points {
 		var x, y elem
-		f.mul(&x, &points[i].x, &zinv)
-		f.mul(&y, &points[i].y, &zinv)
-		copy(t.words[i*2*n:], x[:n])
-		copy(t.words[i*2*n+n:], y[:n])
+		f.mul(&x, &points[i].x, &zs[i])
+		f.mul(&y, &points[i].y, &zs[i])
+		t.set(i, &x, &y)
 	}
 	return t
 }
 
-// lookup sets (x, y) to the entry for magnitude d of window i, or zeros
-// for d = 0, reading every entry of the window so that the memory access
+// set stores the coordinates of entry i (window-major order).
+func (t *combTable) set(i int, coords ...*elem) {
+	off := i * t.coords * t.n
+	for c, e := range coords {
+		copy(t.words[off+c*t.n:], e[:t.n])
+	}
+}
+
+// batchInv replaces every element of zs, none zero, by its inverse with
+// one inversion (Montgomery's trick).
+func (f *field) batchInv(zs []elem) {
+	prefix := make([]elem, len(zs))
+	prefix[0] = zs[0]
+	for i := 1; i < len(zs); i++ {
+		f.mul(&prefix[i], &prefix[i-1], &zs[i])
+	}
+	var inv elem
+	f.inv(&inv, &prefix[len(zs)-1])
+	for i := len(zs) - 1; i > 0; i-- {
+		var zinv elem
+		f.mul(&zinv, &inv, &prefix[i-1])
+		f.mul(&inv, &inv, &zs[i])
+		zs[i] = zinv
+	}
+	zs[0] = inv
+}
+
+// lookup sets dst to the entry for magnitude d of window i, or zeros for
+// d = 0, reading every entry of the window so that the memory access
 // pattern does not depend on d.
-func (t *combTable) lookup(x, y *elem, i int, d uint64) {
-	n := t.n
-	*x, *y = elem{}, elem{}
-	window := t.words[i*combEntries*2*n : (i+1)*combEntries*2*n]
+func (t *combTable) lookup(dst *[3]elem, i int, d uint64) {
+	n, size := t.n, t.coords*t.n
+	*dst = [3]elem{}
+	window := t.words[i*combEntries*size : (i+1)*combEntries*size]
 	for j := range combEntries {
 		eq := uint64(j+1) ^ d
 		mask := -(1 ^ ((eq | -eq) >> 63)) // all ones when j+1 == d
-		e := window[j*2*n : (j+1)*2*n]
-		for l := range n {
-			x[l] |= e[l] & mask
-			y[l] |= e[n+l] & mask
+		e := window[j*size : (j+1)*size]
+		for c := range t.coords {
+			for l := range n {
+				dst[c][l] |= e[c*n+l] & mask
+			}
 		}
 	}
 }
@@ -111,11 +134,12 @@ func (c *Curve) baseMultPoint(k *scalar) point {
 	table := c.baseTable()
 	mag, neg := signedDigits(k, table.windows)
 	acc := ar.infinity()
-	var t affine
+	var e [3]elem
 	var negY elem
 	var sum point
 	for i := range table.windows {
-		table.lookup(&t.x, &t.y, i, mag[i])
+		table.lookup(&e, i, mag[i])
+		t := affine{x: e[0], y: e[1]}
 		f.sub(&negY, &elem{}, &t.y)
 		selectElem(&t.y, &negY, neg[i])
 		ar.addMixed(&sum, &acc, &t)

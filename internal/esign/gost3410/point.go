@@ -20,9 +20,10 @@ type point struct {
 // holds even on the curves with cofactor 4.
 type arith struct {
 	fp, fq    *field
-	a, b3     elem  // a and 3b in the Montgomery domain
-	aIsMinus3 bool  // most sets: multiplying by a is then three additions
-	g         point // base point
+	a, b3     elem     // a and 3b in the Montgomery domain
+	aIsMinus3 bool     // most sets: multiplying by a is then three additions
+	g         point    // base point
+	ed        *edwards // the Edwards form, for tc26 256-A and 512-C
 }
 
 func newArith(c *Curve) *arith {

@@ -69,6 +69,9 @@ func (c *Curve) signS(r *big.Int, d, k scalar, e *big.Int) *big.Int {
 
 // baseMult returns the affine coordinates of k·P for 0 < k < q.
 func (c *Curve) baseMult(k scalar) (x, y *big.Int) {
+	if c.arith.ed != nil {
+		return c.edBaseMult(&k)
+	}
 	p := c.baseMultPoint(&k)
 	ax, ay, _ := c.arith.toAffine(&p) // never infinity: 0 < k < q
 	return ax.big(), ay.big()

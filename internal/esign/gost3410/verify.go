@@ -207,6 +207,9 @@ func (ar *arith) jacobianToAffineDomain(p *jacobian) affine {
 // combinedMult returns the x coordinate of z1·P + z2·Q; ok is false when
 // the sum is the point at infinity. Public inputs only.
 func (c *Curve) combinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
+	if c.arith.ed != nil {
+		return c.edCombinedMult(z1, z2, qx, qy)
+	}
 	ar := c.arith
 	f := ar.fp
 	k1, k2 := elemFromBig(z1), elemFromBig(z2)
