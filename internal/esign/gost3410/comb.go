@@ -86,19 +86,45 @@ func (f *field) batchInv(zs []elem) {
 // d = 0, reading every entry of the window so that the memory access
 // pattern does not depend on d.
 func (t *combTable) lookup(dst *[3]elem, i int, d uint64) {
-	n, size := t.n, t.coords*t.n
-	*dst = [3]elem{}
+	size := t.coords * t.n
 	window := t.words[i*combEntries*size : (i+1)*combEntries*size]
-	for j := range combEntries {
-		eq := uint64(j+1) ^ d
-		mask := -(1 ^ ((eq | -eq) >> 63)) // all ones when j+1 == d
-		e := window[j*size : (j+1)*size]
-		for c := range t.coords {
-			for l := range n {
-				dst[c][l] |= e[c*n+l] & mask
+	var buf [3 * maxLimbs]uint64
+	switch size {
+	case 8: // 256-bit Weierstrass (x, y): fixed sizes drop the bounds checks
+		for j := range combEntries {
+			e := (*[8]uint64)(window[j*8 : j*8+8])
+			mask := entryMask(j, d)
+			for l := range e {
+				buf[l] |= e[l] & mask
+			}
+		}
+	case 12: // 256-bit Edwards (u, v, d·u·v)
+		for j := range combEntries {
+			e := (*[12]uint64)(window[j*12 : j*12+12])
+			mask := entryMask(j, d)
+			for l := range e {
+				buf[l] |= e[l] & mask
+			}
+		}
+	default:
+		for j := range combEntries {
+			e := window[j*size : (j+1)*size]
+			mask := entryMask(j, d)
+			for l := range e {
+				buf[l] |= e[l] & mask
 			}
 		}
 	}
+	*dst = [3]elem{}
+	for c := range t.coords {
+		copy(dst[c][:t.n], buf[c*t.n:])
+	}
+}
+
+// entryMask is all ones when entry j (magnitude j+1) is the one for d.
+func entryMask(j int, d uint64) uint64 {
+	eq := uint64(j+1) ^ d
+	return -(1 ^ ((eq | -eq) >> 63))
 }
 
 // signedDigits recodes k as Σ dᵢ·64^i with dᵢ in [-32, 32], returning
