@@ -7,9 +7,8 @@ GO ?= go
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-run: ## start Okno with demo data at http://localhost:8080 (PostgreSQL found or started for you)
-	@DATABASE_URL="$$(scripts/devdb.sh okno)" && export DATABASE_URL && \
-	  OKNO_DEMO=$${OKNO_DEMO:-true} $(GO) run ./cmd/server
+run: ## Okno with demo data at http://localhost:8080 and the SMEV 3 stand beside it (PostgreSQL found or started for you)
+	@scripts/run.sh
 
 test: ## run every test against real PostgreSQL (found or started for you)
 	@OKNO_TEST_DATABASE_URL="$${OKNO_TEST_DATABASE_URL:-$$(scripts/devdb.sh postgres)}" && export OKNO_TEST_DATABASE_URL && \

@@ -1,10 +1,12 @@
 package views
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -59,4 +61,85 @@ func auditNextURL(f audit.Filter, before int64) string {
 	}
 	q.Set("before", strconv.FormatInt(before, 10))
 	return "/admin/audit?" + q.Encode()
+}
+
+func applicantKind(kind string) string {
+	switch kind {
+	case "person":
+		return "Физическое лицо"
+	case "legal_entity":
+		return "Юридическое лицо"
+	case "sole_proprietor":
+		return "Индивидуальный предприниматель"
+	case "foreign_citizen":
+		return "Иностранный гражданин"
+	case "foreign_representative":
+		return "Представитель иностранной организации"
+	}
+	return "не определена"
+}
+
+func channelTitle(channel string) string {
+	if channel == "office" {
+		return "личный приём"
+	}
+	return "ЕПГУ через СМЭВ"
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f МБ", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d КБ", n>>10)
+	}
+	return fmt.Sprintf("%d Б", n)
+}
+
+func signatureText(status string) string {
+	switch status {
+	case "valid":
+		return "действительна"
+	case "invalid":
+		return "не прошла проверку"
+	}
+	return "нет"
+}
+
+func eventTitle(e cases.Event) string {
+	switch e.Kind {
+	case "received":
+		return "Заявление поступило"
+	case "status":
+		return "Статус: " + e.ToStatus.Title()
+	case "assigned":
+		return "Назначение"
+	case "documents_received":
+		return "Получены документы от заявителя"
+	}
+	return e.Kind
+}
+
+func deliveryText(d *cases.Delivery) string {
+	switch d.State {
+	case "queued":
+		if d.LastError != "" {
+			return fmt.Sprintf("в очередь на ЕПГУ, попыток: %d, ошибка: %s", d.Attempts, d.LastError)
+		}
+		return "в очереди на отправку в ЕПГУ"
+	case "sent":
+		return "отправлено в ЕПГУ, ожидается подтверждение"
+	case "accepted":
+		return "принято ЕПГУ"
+	case "failed":
+		return "не доставлено в ЕПГУ: " + d.LastError
+	}
+	return d.State
+}
+
+func commentReader(t cases.Transition) string {
+	if t.To == cases.StatusAwaitingApplicant || t.To == cases.StatusRefused {
+		return "заявитель"
+	}
+	return "исполнитель"
 }

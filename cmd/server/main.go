@@ -21,12 +21,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/esign/esigncli"
 	"github.com/okno-oiv/okno/internal/people"
+	"github.com/okno-oiv/okno/internal/smevlink"
 	"github.com/okno-oiv/okno/internal/web"
 )
 
@@ -37,9 +45,23 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
+		case "esign":
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return esigncli.Run(ctx, args[1:], os.Stdin, stdout, stderr)
+		case "migrate":
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			if err := migrate(ctx); err != nil {
+				fmt.Fprintln(stderr, "okno:", err)
+				return 1
+			}
+			return 0
 		case "serve":
 		case "-h", "-help", "--help", "help":
-			fmt.Fprintln(stdout, "usage: server [serve]   start Okno (configuration from the environment; see README.md)")
+			fmt.Fprintln(stdout, "usage: server [serve]     start Okno (configuration from the environment; see README.md)")
+			fmt.Fprintln(stdout, "       server migrate    create or upgrade the database and exit")
+			fmt.Fprintln(stdout, "       server esign ...  keys, certificates and signatures by hand (server esign -h)")
 			return 0
 		default:
 			fmt.Fprintf(stderr, "server: unknown command %q (try -h)\n", args[0])
@@ -53,6 +75,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// migrate prepares the database (it is also done at every start).
+func migrate(ctx context.Context) error {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	return database.Prepare(ctx, cfg.DatabaseURL, cfg.AppDBPassword)
 }
 
 func serve(ctx context.Context, stderr io.Writer) error {
@@ -90,9 +121,35 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	policy.SessionIdle = cfg.SessionIdle
 	peopleSvc := people.NewService(pool, policy)
 	if cfg.Demo {
-		if err := demo.Seed(ctx, peopleSvc); err != nil {
+		if err := demo.Seed(ctx, peopleSvc, pool); err != nil {
 			return err
 		}
+	}
+
+	// The service inserts outbox jobs through an insert-only River client;
+	// the worker client below runs them (and pulls the bus) when this
+	// process does background work.
+	inserter, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: database.RiverSchema, Logger: quiet(logger)})
+	if err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	casesSvc := cases.NewService(cases.Config{
+		Pool: pool, Jobs: inserter, Blobs: store,
+		Buses:  smevlink.New(smevlink.Config{Endpoint: cfg.SMEV.Endpoint, FilesURL: cfg.SMEV.FilesURL, KeysDir: cfg.SMEV.KeysDir, JournalDir: cfg.SMEV.JournalDir}),
+		ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN,
+	})
+	if cfg.Workers {
+		jobs, err := startWorkers(ctx, pool, casesSvc, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+			defer cancel()
+			if err := jobs.Stop(stopCtx); err != nil {
+				logger.Error("stop background work", "error", err)
+			}
+		}()
 	}
 
 	sessionKey, err := cfg.LoadOrCreateSessionKey(func(b []byte) error { _, err := rand.Read(b); return err })
@@ -102,7 +159,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	site, err := web.New(web.Deps{
-		People: peopleSvc, AuditLog: audit.NewLog(pool), Pool: pool, Logger: logger, Metrics: registry,
+		People: peopleSvc, Cases: casesSvc, Blobs: store, AuditLog: audit.NewLog(pool), Pool: pool, Logger: logger, Metrics: registry,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
 	})
 	if err != nil {
@@ -135,6 +192,48 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// startWorkers runs the background work: the periodic bus pull (one node at
+// a time: River's leader schedules it and the job is unique) and the outbox.
+func startWorkers(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, cfg config.Config, logger *slog.Logger) (*river.Client[pgx.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: svc})
+	river.AddWorker(workers, &cases.RejectionWorker{Service: svc})
+	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: 20 * time.Second})
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Schema:  database.RiverSchema,
+		Logger:  quiet(logger),
+		Workers: workers,
+		Queues: map[string]river.QueueConfig{
+			cases.QueueIntake: {MaxWorkers: 1},
+			cases.QueueOutbox: {MaxWorkers: 8},
+		},
+		FetchPollInterval: 200 * time.Millisecond,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SMEV.PullInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return cases.PullArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("background work: %w", err)
+	}
+	if err := client.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start background work: %w", err)
+	}
+	return client, nil
+}
+
+// quiet keeps River's own chatter to warnings.
+func quiet(logger *slog.Logger) *slog.Logger {
+	return slog.New(levelAtLeast{logger.Handler(), slog.LevelWarn})
+}
+
+type levelAtLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
 }
 
 // newLogger writes JSON for log collectors and readable text on a terminal.

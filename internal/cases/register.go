@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/calendar"
 	"github.com/okno-oiv/okno/internal/forms"
 )
 
@@ -46,7 +47,7 @@ func (s *Service) register(ctx context.Context, tx pgx.Tx, r registration) (Case
 	if err != nil {
 		return Case{}, fmt.Errorf("registry number: %w", err)
 	}
-	due, err := s.cfg.Due(ctx, tx, r.agencyID, now, st.DeadlineWorkingDays)
+	due, err := dueDate(ctx, tx, now, st.DeadlineWorkingDays)
 	if err != nil {
 		return Case{}, fmt.Errorf("due date: %w", err)
 	}
@@ -84,6 +85,18 @@ func (s *Service) register(ctx context.Context, tx pgx.Tx, r registration) (Case
 	}
 	return c, audit.Record(ctx, tx, r.actor.audit, audit.Entry{Action: "case.register", ObjectType: "case", ObjectID: c.ID.String(),
 		Details: map[string]any{"number": c.Number, "channel": string(app.Channel), "service_type": st.Code}})
+}
+
+// dueDate is the last day of a term of workingDays counted by the agency's
+// business calendar from the day after registration.
+func dueDate(ctx context.Context, tx pgx.Tx, registered time.Time, workingDays int) (time.Time, error) {
+	// Weekends and holidays never stretch a term past three times its length
+	// plus a month of holidays.
+	cal, err := calendar.Load(ctx, tx, registered, registered.AddDate(0, 0, 3*workingDays+31))
+	if err != nil {
+		return time.Time{}, err
+	}
+	return cal.AddWorkingDays(registered, workingDays)
 }
 
 // recordStatus writes a status change to the timeline and, in the same

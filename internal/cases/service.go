@@ -34,17 +34,12 @@ type Buses interface {
 	For(mnemonic string) (Bus, error)
 }
 
-// DueDates computes a case's due date: workingDays after registration by the
-// agency's business calendar, within the registering transaction.
-type DueDates func(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, registered time.Time, workingDays int) (time.Time, error)
-
 // Config wires the service once, in cmd/server.
 type Config struct {
 	Pool  *pgxpool.Pool
 	Jobs  *river.Client[pgx.Tx] // inserts outbox jobs inside business transactions
 	Blobs blob.Store
 	Buses Buses
-	Due   DueDates
 	// ELKEnv is the env attribute of status messages: SVCDEV on test
 	// environments, EPGU in production.
 	ELKEnv string

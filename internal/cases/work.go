@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/validation"
 )
@@ -32,10 +33,11 @@ func allowed(p *people.Principal, roles ...people.Role) error {
 
 // Card is everything the case card shows.
 type Card struct {
-	Case      Case
-	Documents []Document
-	Events    []Event
-	Actions   []Transition // what the viewer may do now
+	Case        Case
+	ServiceType forms.ServiceType // the version's fields label the attributes
+	Documents   []Document
+	Events      []Event
+	Actions     []Transition // what the viewer may do now
 }
 
 // Card returns a case of the viewer's agency; another agency's case is
@@ -47,6 +49,9 @@ func (s *Service) Card(ctx context.Context, by *people.Principal, id uuid.UUID) 
 	var card Card
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) (err error) {
 		if card.Case, err = selectCase(ctx, tx, id); err != nil {
+			return err
+		}
+		if card.ServiceType, err = forms.ByID(ctx, tx, card.Case.ServiceTypeID); err != nil {
 			return err
 		}
 		if card.Documents, err = selectDocuments(ctx, tx, id); err != nil {

@@ -31,6 +31,21 @@ type Config struct {
 	SessionIdle   time.Duration // OKNO_SESSION_IDLE: idle timeout of a login session
 	ShutdownGrace time.Duration // OKNO_SHUTDOWN_GRACE: time for requests in flight at shutdown
 	Storage       Storage
+	SMEV          SMEV
+	// Workers runs background work (bus intake, the status outbox) in this
+	// process (OKNO_WORKERS); a web-only replica sets it to false.
+	Workers bool
+}
+
+// SMEV configures the bus connection of the installation's agencies.
+type SMEV struct {
+	Endpoint     string        // OKNO_SMEV_URL: SOAP endpoint; empty disables the bus
+	FilesURL     string        // OKNO_SMEV_FILES_URL: file storage for large attachments
+	KeysDir      string        // OKNO_SMEV_KEYS_DIR: <MNEMONIC>.key.pem/.cert.pem and SMEV.cert.pem
+	JournalDir   string        // OKNO_SMEV_JOURNAL_DIR: every envelope sent and received
+	PullInterval time.Duration // OKNO_SMEV_PULL_INTERVAL: how often queues are polled
+	ELKEnv       string        // OKNO_ELK_ENV: env of status messages, SVCDEV or EPGU
+	SenderINN    string        // OKNO_SENDER_INN: senderInn of status messages
 }
 
 // Storage selects and configures the blob store.
@@ -71,6 +86,21 @@ func Load(getenv func(string) string) (Config, error) {
 		S3SecretKey:   p.str("OKNO_S3_SECRET_KEY", ""),
 		S3UseTLS:      p.boolean("OKNO_S3_USE_TLS", true),
 		MaxUploadSize: p.bytes("OKNO_MAX_UPLOAD_BYTES", 100<<20),
+	}
+	c.SMEV = SMEV{
+		Endpoint:     p.str("OKNO_SMEV_URL", ""),
+		FilesURL:     p.str("OKNO_SMEV_FILES_URL", ""),
+		KeysDir:      p.str("OKNO_SMEV_KEYS_DIR", filepath.Join(c.DataDir, "stand")),
+		JournalDir:   p.str("OKNO_SMEV_JOURNAL_DIR", ""),
+		PullInterval: p.duration("OKNO_SMEV_PULL_INTERVAL", 2*time.Second),
+		ELKEnv:       strings.ToUpper(p.oneOf("OKNO_ELK_ENV", "svcdev", "svcdev", "epgu")),
+		SenderINN:    p.str("OKNO_SENDER_INN", "7700000000"),
+	}
+	c.Workers = p.boolean("OKNO_WORKERS", true)
+	if c.SMEV.Endpoint != "" {
+		if u, err := url.Parse(c.SMEV.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.fail("OKNO_SMEV_URL", "must be an http(s) URL of the SMEV SOAP endpoint, e.g. http://127.0.0.1:8075/smev")
+		}
 	}
 	if key := p.str("OKNO_SESSION_KEY", ""); key != "" {
 		b, err := hex.DecodeString(key)

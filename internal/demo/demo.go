@@ -7,6 +7,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/okno-oiv/okno/internal/calendar"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -29,7 +33,7 @@ func agencies() []agency {
 			users:  []people.SeedUser{u("platform.admin", "Соколов Андрей Викторович", "", people.RolePlatformAdmin)},
 		},
 		{
-			agency:      people.Agency{Code: "MINSTROY", Name: "Министерство строительства", ShortName: "Минстрой"},
+			agency:      people.Agency{Code: "MINSTROY", Name: "Министерство строительства", ShortName: "Минстрой", SMEVMnemonic: "MINSTROY"},
 			departments: []string{"Отдел разрешений на строительство", "Отдел ввода объектов в эксплуатацию"},
 			users: []people.SeedUser{
 				u("minstroy.clerk", "Иванова Мария Сергеевна", "Отдел разрешений на строительство", people.RoleClerk),
@@ -38,7 +42,7 @@ func agencies() []agency {
 			},
 		},
 		{
-			agency:      people.Agency{Code: "OKN", Name: "Комитет по охране объектов культурного наследия", ShortName: "Комитет ОКН"},
+			agency:      people.Agency{Code: "OKN", Name: "Комитет по охране объектов культурного наследия", ShortName: "Комитет ОКН", SMEVMnemonic: "OKN"},
 			departments: []string{"Отдел государственного учёта объектов", "Отдел согласования работ"},
 			users: []people.SeedUser{
 				u("okn.clerk", "Смирнов Дмитрий Олегович", "Отдел согласования работ", people.RoleClerk),
@@ -49,12 +53,19 @@ func agencies() []agency {
 	}
 }
 
-// Seed creates the demo agencies that do not exist yet.
-func Seed(ctx context.Context, svc *people.Service) error {
+// Seed creates the demo agencies that do not exist yet, with their service
+// types and business calendars.
+func Seed(ctx context.Context, svc *people.Service, pool *pgxpool.Pool) error {
 	for _, a := range agencies() {
 		if _, err := svc.SeedAgency(ctx, a.agency, a.departments, a.users); err != nil {
 			return fmt.Errorf("demo: seed %s: %w", a.agency.Code, err)
 		}
+	}
+	if err := forms.SeedDemo(ctx, pool); err != nil {
+		return fmt.Errorf("demo: service types: %w", err)
+	}
+	if err := calendar.SeedDemo(ctx, pool); err != nil {
+		return fmt.Errorf("demo: calendars: %w", err)
 	}
 	return nil
 }

@@ -421,3 +421,22 @@ func (s *Service) CreateAgency(ctx context.Context, by *Principal, in AgencyInpu
 	}
 	return a, password, nil
 }
+
+// Colleagues lists the active clerks and heads of the principal's agency:
+// the people cases can be assigned to.
+func (s *Service) Colleagues(ctx context.Context, by *Principal) ([]User, error) {
+	if err := s.require(by, RoleClerk, RoleHead); err != nil {
+		return nil, err
+	}
+	var users []User
+	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) (err error) {
+		all, err := selectUsers(ctx, tx)
+		for _, u := range all {
+			if !u.Disabled() && (u.Role == RoleClerk || u.Role == RoleHead) {
+				users = append(users, u)
+			}
+		}
+		return err
+	})
+	return users, wrap("list colleagues", err)
+}

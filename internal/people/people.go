@@ -56,7 +56,10 @@ type Agency struct {
 	ShortName           string
 	IsPlatform          bool
 	RequireSecondFactor bool
-	CreatedAt           time.Time
+	// SMEVMnemonic names the agency's information system in SMEV 3; empty
+	// when the agency does not use the bus.
+	SMEVMnemonic string
+	CreatedAt    time.Time
 }
 
 // Department is a unit of an agency that cases are assigned to.

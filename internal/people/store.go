@@ -41,11 +41,11 @@ func isForeignKeyViolation(err error) bool {
 
 // --- agencies (reference table) ---
 
-const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, created_at`
+const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, coalesce(smev_mnemonic, ''), created_at`
 
 func scanAgency(row pgx.Row) (Agency, error) {
 	var a Agency
-	err := row.Scan(&a.ID, &a.Code, &a.Name, &a.ShortName, &a.IsPlatform, &a.RequireSecondFactor, &a.CreatedAt)
+	err := row.Scan(&a.ID, &a.Code, &a.Name, &a.ShortName, &a.IsPlatform, &a.RequireSecondFactor, &a.SMEVMnemonic, &a.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -69,8 +69,8 @@ func selectAgencies(ctx context.Context, tx pgx.Tx) ([]Agency, error) {
 }
 
 func insertAgency(ctx context.Context, tx pgx.Tx, a Agency) error {
-	_, err := tx.Exec(ctx, `INSERT INTO agencies (id, code, name, short_name, is_platform, require_second_factor)
-		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.Code, a.Name, a.ShortName, a.IsPlatform, a.RequireSecondFactor)
+	_, err := tx.Exec(ctx, `INSERT INTO agencies (id, code, name, short_name, is_platform, require_second_factor, smev_mnemonic)
+		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))`, a.ID, a.Code, a.Name, a.ShortName, a.IsPlatform, a.RequireSecondFactor, a.SMEVMnemonic)
 	return err
 }
 

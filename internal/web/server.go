@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/static"
 )
@@ -24,6 +26,8 @@ import (
 // Deps is what the web layer is built from; cmd/server wires it once.
 type Deps struct {
 	People       *people.Service
+	Cases        *cases.Service
+	Blobs        blob.Store
 	AuditLog     *audit.Log
 	Pool         *pgxpool.Pool // readiness checks
 	Logger       *slog.Logger
@@ -98,6 +102,11 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/account/second-factor/qr.png", s.h(s.enrolQR))
 				r.Post("/account/second-factor", s.h(s.confirmEnrolment))
 
+				r.Group(func(r chi.Router) {
+					r.Use(s.requireRole(people.RoleClerk, people.RoleHead))
+					// registry routes
+					s.caseRoutes(r)
+				})
 				r.Route("/admin", func(r chi.Router) {
 					r.Use(s.requireRole(people.RoleAgencyAdmin))
 					r.Get("/users", s.h(s.usersPage))

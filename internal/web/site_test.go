@@ -17,7 +17,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/database/dbtest"
 	"github.com/okno-oiv/okno/internal/demo"
 	"github.com/okno-oiv/okno/internal/people"
@@ -54,12 +60,21 @@ func newSite(t *testing.T) *site {
 	t.Helper()
 	db := dbtest.New(t)
 	svc := people.NewService(db.App, people.DefaultPolicy())
-	if err := demo.Seed(context.Background(), svc); err != nil {
+	if err := demo.Seed(context.Background(), svc, db.App); err != nil {
 		t.Fatal(err)
 	}
+	blobs, err := blob.NewLocal(t.TempDir(), 10<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inserter, err := river.NewClient(riverpgxv5.New(db.App), &river.Config{Schema: database.RiverSchema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	casesSvc := cases.NewService(cases.Config{Pool: db.App, Jobs: inserter, Blobs: blobs})
 	logs := &syncBuffer{}
 	srv, err := web.New(web.Deps{
-		People: svc, AuditLog: audit.NewLog(db.App), Pool: db.App,
+		People: svc, Cases: casesSvc, Blobs: blobs, AuditLog: audit.NewLog(db.App), Pool: db.App,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: prometheus.NewRegistry(),
 		SessionKey: bytes.Repeat([]byte{7}, 32), MaxFormBytes: 64 << 10,
 	})

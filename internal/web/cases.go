@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/validation"
+	"github.com/okno-oiv/okno/views"
+)
+
+// caseRoutes are the case card and what clerks and heads do on it.
+func (s *Server) caseRoutes(r chi.Router) {
+	r.Get("/cases/{id}", s.h(s.casePage))
+	r.Post("/cases/{id}/status", s.h(s.changeStatus))
+	r.Post("/cases/{id}/assign", s.h(s.assignCase))
+	r.Get("/cases/{id}/documents/{doc}", s.h(s.caseDocument))
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCase(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, problems validation.Errors) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	card, err := s.Cases.Card(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	deps, err := s.People.Departments(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	colleagues, err := s.People.Colleagues(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: time.Now()}
+	s.render(w, r, status, views.CaseCard(s.chrome(w, r, "Дело "+card.Case.Number), page))
+	return nil
+}
+
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	err = s.Cases.ChangeStatus(r.Context(), principal(r), id, cases.Status(f["from"]), cases.Status(f["to"]), f["comment"])
+	var problems validation.Errors
+	switch {
+	case errors.As(err, &problems):
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems)
+	case errors.Is(err, cases.ErrStaleStatus):
+		s.flash(w, r, flashError, "Пока вы смотрели дело, его статус изменил другой сотрудник. Проверьте новое состояние и повторите действие.")
+	case errors.Is(err, cases.ErrTransition):
+		s.flash(w, r, flashError, "Это действие недоступно для дела в текущем статусе или для вашей роли.")
+	case err != nil:
+		return err
+	default:
+		s.flash(w, r, flashOK, "Статус изменён: «"+cases.Status(f["to"]).Title()+"». Заявитель увидит его в личном кабинете.")
+	}
+	s.redirect(w, r, "/cases/"+id.String())
+	return nil
+}
+
+func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	a, problems := parseAssignment(f)
+	if problems == nil {
+		_, err = s.Cases.Assign(r.Context(), principal(r), []uuid.UUID{id}, a)
+	}
+	if errors.As(err, &problems) || problems != nil {
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(w, r, flashOK, "Дело назначено.")
+	s.redirect(w, r, "/cases/"+id.String())
+	return nil
+}
+
+// parseAssignment reads the department and executor selects.
+func parseAssignment(f map[string]string) (cases.Assignment, validation.Errors) {
+	var a cases.Assignment
+	for field, dst := range map[string]**uuid.UUID{"department_id": &a.DepartmentID, "executor_id": &a.ExecutorID} {
+		if v := f[field]; v != "" {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				return a, validation.Errors{field: "Выберите значение из списка."}
+			}
+			*dst = &id
+		}
+	}
+	return a, nil
+}
+
+// caseDocument streams a file of a case: PDFs and images inline, for the
+// browser's preview, everything else as a download.
+func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
+	caseID, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	docID, err := uuid.Parse(chi.URLParam(r, "doc"))
+	if err != nil {
+		return errNotFound
+	}
+	d, err := s.Cases.Document(r.Context(), principal(r), caseID, docID)
+	if err != nil {
+		return err
+	}
+	rc, _, err := s.Blobs.Open(r.Context(), d.BlobKey)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", d.BlobKey, err)
+	}
+	defer rc.Close()
+	disposition := "attachment"
+	if d.MimeType == "application/pdf" || strings.HasPrefix(d.MimeType, "image/") {
+		disposition = "inline"
+	}
+	w.Header().Set("Content-Type", d.MimeType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": d.FileName}))
+	w.Header().Set("Content-Length", fmt.Sprint(d.Size))
+	w.Header().Set("Cache-Control", "private, no-store")
+	if disposition == "attachment" {
+		// A downloaded file is never interpreted as a page of Okno.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	}
+	_, err = io.Copy(w, rc)
+	return err
+}
