@@ -249,43 +249,112 @@ func (f *field) sqr(z, x *elem) {
 	f.mul(z, x, x)
 }
 
-// mulPM8 is mulPM4 for eight limbs; fixed bounds let the compiler drop
-// the bounds checks.
+// mulPM8 is mulPM4 for eight limbs: each row of the schoolbook product is
+// written out so that the running words stay in registers.
 func (f *field) mulPM8(z, x, y *elem) {
-	k := f.c
-	var t [2 * maxLimbs]uint64
-	for i := range maxLimbs {
-		row := (*[maxLimbs + 1]uint64)(t[i : i+maxLimbs+1])
-		var c uint64
-		yi := y[i]
-		for j := range maxLimbs {
-			c, row[j] = madd(x[j], yi, row[j], c)
-		}
-		row[maxLimbs] = c
-	}
-	lo, hi := (*[maxLimbs]uint64)(t[:maxLimbs]), (*[maxLimbs]uint64)(t[maxLimbs:])
+	x0, x1, x2, x3, x4, x5, x6, x7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+	var t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, c uint64
+	yi := y[0]
+	c, t0 = madd(x0, yi, 0, 0)
+	c, t1 = madd(x1, yi, 0, c)
+	c, t2 = madd(x2, yi, 0, c)
+	c, t3 = madd(x3, yi, 0, c)
+	c, t4 = madd(x4, yi, 0, c)
+	c, t5 = madd(x5, yi, 0, c)
+	c, t6 = madd(x6, yi, 0, c)
+	t8, t7 = madd(x7, yi, 0, c)
+	yi = y[1]
+	c, t1 = madd(x0, yi, t1, 0)
+	c, t2 = madd(x1, yi, t2, c)
+	c, t3 = madd(x2, yi, t3, c)
+	c, t4 = madd(x3, yi, t4, c)
+	c, t5 = madd(x4, yi, t5, c)
+	c, t6 = madd(x5, yi, t6, c)
+	c, t7 = madd(x6, yi, t7, c)
+	t9, t8 = madd(x7, yi, t8, c)
+	yi = y[2]
+	c, t2 = madd(x0, yi, t2, 0)
+	c, t3 = madd(x1, yi, t3, c)
+	c, t4 = madd(x2, yi, t4, c)
+	c, t5 = madd(x3, yi, t5, c)
+	c, t6 = madd(x4, yi, t6, c)
+	c, t7 = madd(x5, yi, t7, c)
+	c, t8 = madd(x6, yi, t8, c)
+	t10, t9 = madd(x7, yi, t9, c)
+	yi = y[3]
+	c, t3 = madd(x0, yi, t3, 0)
+	c, t4 = madd(x1, yi, t4, c)
+	c, t5 = madd(x2, yi, t5, c)
+	c, t6 = madd(x3, yi, t6, c)
+	c, t7 = madd(x4, yi, t7, c)
+	c, t8 = madd(x5, yi, t8, c)
+	c, t9 = madd(x6, yi, t9, c)
+	t11, t10 = madd(x7, yi, t10, c)
+	yi = y[4]
+	c, t4 = madd(x0, yi, t4, 0)
+	c, t5 = madd(x1, yi, t5, c)
+	c, t6 = madd(x2, yi, t6, c)
+	c, t7 = madd(x3, yi, t7, c)
+	c, t8 = madd(x4, yi, t8, c)
+	c, t9 = madd(x5, yi, t9, c)
+	c, t10 = madd(x6, yi, t10, c)
+	t12, t11 = madd(x7, yi, t11, c)
+	yi = y[5]
+	c, t5 = madd(x0, yi, t5, 0)
+	c, t6 = madd(x1, yi, t6, c)
+	c, t7 = madd(x2, yi, t7, c)
+	c, t8 = madd(x3, yi, t8, c)
+	c, t9 = madd(x4, yi, t9, c)
+	c, t10 = madd(x5, yi, t10, c)
+	c, t11 = madd(x6, yi, t11, c)
+	t13, t12 = madd(x7, yi, t12, c)
+	yi = y[6]
+	c, t6 = madd(x0, yi, t6, 0)
+	c, t7 = madd(x1, yi, t7, c)
+	c, t8 = madd(x2, yi, t8, c)
+	c, t9 = madd(x3, yi, t9, c)
+	c, t10 = madd(x4, yi, t10, c)
+	c, t11 = madd(x5, yi, t11, c)
+	c, t12 = madd(x6, yi, t12, c)
+	t14, t13 = madd(x7, yi, t13, c)
+	yi = y[7]
+	c, t7 = madd(x0, yi, t7, 0)
+	c, t8 = madd(x1, yi, t8, c)
+	c, t9 = madd(x2, yi, t9, c)
+	c, t10 = madd(x3, yi, t10, c)
+	c, t11 = madd(x4, yi, t11, c)
+	c, t12 = madd(x5, yi, t12, c)
+	c, t13 = madd(x6, yi, t13, c)
+	t15, t14 = madd(x7, yi, t14, c)
+	z[0], z[1], z[2], z[3], z[4], z[5], z[6], z[7] = reducePM8(f.c, &[16]uint64{t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15})
+}
+
+// reducePM8 returns t mod 2^512 - k for the 1024-bit t, as reducePM4 does.
+func reducePM8(k uint64, t *[16]uint64) (z0, z1, z2, z3, z4, z5, z6, z7 uint64) {
+	var lo [8]uint64
 	var c uint64
-	for i := range maxLimbs {
-		c, lo[i] = madd(hi[i], k, lo[i], c)
+	for i := range 8 {
+		c, lo[i] = madd(t[8+i], k, t[i], c)
 	}
 	var b uint64
 	lo[0], b = bits.Add64(lo[0], c*k, 0)
-	for i := 1; i < maxLimbs; i++ {
+	for i := 1; i < 8; i++ {
 		lo[i], b = bits.Add64(lo[i], 0, b)
 	}
 	lo[0], b = bits.Add64(lo[0], k&-b, 0)
-	for i := 1; i < maxLimbs; i++ {
+	for i := 1; i < 8; i++ {
 		lo[i], b = bits.Add64(lo[i], 0, b)
 	}
-	var d elem
+	var d [8]uint64
 	d[0], b = bits.Add64(lo[0], k, 0)
-	for i := 1; i < maxLimbs; i++ {
+	for i := 1; i < 8; i++ {
 		d[i], b = bits.Add64(lo[i], 0, b)
 	}
 	mask := -b
-	for i := range maxLimbs {
-		z[i] = lo[i] ^ ((lo[i] ^ d[i]) & mask)
+	for i := range lo {
+		lo[i] ^= (lo[i] ^ d[i]) & mask
 	}
+	return lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7]
 }
 
 // madd returns a·b + c + d as (hi, lo); it cannot overflow 128 bits.

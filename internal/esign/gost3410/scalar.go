@@ -31,7 +31,7 @@ func (c *Curve) scalarToLE(k scalar) []byte {
 // nonce is rejected or not), the computation does not branch on k.
 func (c *Curve) inScalarRange(k scalar) bool {
 	fq := c.arith.fq
-	return fq.isZero(&k)^1&fq.lessThan(&k) == 1
+	return (fq.isZero(&k)^1)&fq.lessThan(&k) == 1
 }
 
 // randomScalar draws a uniform scalar in [1, q-1] by rejection: bytes are
