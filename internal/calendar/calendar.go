@@ -6,8 +6,9 @@
 // or when it is a Saturday or Sunday the calendar marks a working day
 // (a transfer, "рабочая суббота"). Only these exceptions are stored, in
 // business_days; a Calendar is loaded for a range of dates and refuses to
-// answer outside it, so a due date is never computed from days nobody has
-// entered yet.
+// answer outside it, so no computation runs past the days it read. A year
+// nobody has entered counts as plain Monday to Friday: each autumn the
+// coming year's federal days (FederalDays) must be added.
 //
 // Dates are calendar dates: a time.Time's date is read in its own location
 // (pass registration times in the agency's zone), and dates come back as

@@ -17,7 +17,7 @@ func date(s string) time.Time {
 }
 
 // federal is the federal calendar of 2026-2027 as the demo seeds it.
-func federal(t *testing.T) *calendar.Calendar {
+func federal(t testing.TB) *calendar.Calendar {
 	t.Helper()
 	var days []calendar.Day
 	for _, y := range []int{2026, 2027} {
