@@ -299,3 +299,56 @@ func v1(t *testing.T) string {
 func itoa(n int64) string { return strconvFormat(n) }
 
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A final ELK status may carry the result as a stored file (FSuuid); the
+// cabinet lists it with its signature from the RefAttachmentHeader.
+func TestELKStatusWithResultFile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	app, err := f.portal.FileApplication(ctx, "heritage-works")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.take(t, "OKN")
+	agency, err := signing.Generate("OKN", "Комитет по охране наследия (демо)", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	permit := []byte("%PDF-1.4 разрешение на проведение работ")
+	sig, err := agency.Signer.SignDetached(bytes.NewReader(permit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := filestore.Put(ctx, f.store, "OKN", "permit.pdf", "application/pdf", permit, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	elk := `<ElkOrderRequest xmlns="` + portal.ELKStatusNS + `" env="SVCDEV"><UpdateOrdersRequest><orders><order>` +
+		`<elkOrderNumber>` + itoa(app.OrderNumber) + `</elkOrderNumber><statusHistoryList><statusHistory>` +
+		`<status>3</status><statusDate>` + f.clock.Now().Format(time.RFC3339) + `</statusDate><statusComment>Разрешение выдано</statusComment>` +
+		`<attachments><attachment><FSuuid>` + stored.UUID.String() + `</FSuuid><docTypeId>ELK_RESULT</docTypeId></attachment></attachments>` +
+		`</statusHistory></statusHistoryList></order></orders></UpdateOrdersRequest></ElkOrderRequest>`
+	if _, err := f.bus.SendRequest(ctx, bus.Outgoing{Sender: "OKN"}, &message.SendRequestRequest{SenderProvidedRequestData: message.SenderProvidedRequestData{
+		ID: "X", MessageID: v1(t), MessagePrimaryContent: message.MessagePrimaryContent{XML: []byte(elk)},
+		RefAttachmentHeaderList: &message.RefAttachmentHeaderList{RefAttachmentHeader: []message.RefAttachmentHeader{
+			{UUID: stored.UUID.String(), FileName: "permit.pdf", Hash: stored.Hash, MimeType: "application/pdf", SignaturePKCS7: sig}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	f.step(t)
+	cab, err := portal.NewCabinet(f.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(cab)
+	defer srv.Close()
+	page := get(t, srv.URL+"/")
+	for _, want := range []string{"Исполнено", "Разрешение выдано", "permit.pdf", "ELK_RESULT", "files/" + stored.UUID.String() + "/signature"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("cabinet lacks %q", want)
+		}
+	}
+	if check := get(t, srv.URL+"/files/"+stored.UUID.String()+"/signature"); !strings.Contains(check, "Подпись действительна") {
+		t.Fatalf("signature check:\n%s", check)
+	}
+}
