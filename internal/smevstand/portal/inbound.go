@@ -370,7 +370,7 @@ func (p *Portal) runTask(ctx context.Context, t store.Task) error {
 		}
 	}
 	if svc == nil {
-		return nil // an office order: the applicant answers at the office
+		return nil // a service the portal does not offer: the applicant answers at the office
 	}
 	var who struct {
 		Person  applicants.Person   `json:"person"`
@@ -378,6 +378,9 @@ func (p *Portal) runTask(ctx context.Context, t store.Task) error {
 	}
 	if err := json.Unmarshal(app.Applicant, &who); err != nil {
 		return fmt.Errorf("portal: applicant of order %d: %w", app.OrderNumber, err)
+	}
+	if who.Person.SNILS == "" {
+		return nil // an order filed at the agency's office: the applicant answers there
 	}
 	now := p.cfg.Now()
 	// The stand keeps no applicant keys: a fresh certificate in the same name will do.

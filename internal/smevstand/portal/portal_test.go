@@ -352,3 +352,32 @@ func TestELKStatusWithResultFile(t *testing.T) {
 		t.Fatalf("signature check:\n%s", check)
 	}
 }
+
+// An order created by the agency for an office application appears in the
+// cabinet; a request for documents on it waits for the applicant at the office.
+func TestOfficeOrderFromCreateOrdersRequest(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	elk := `<ElkOrderRequest xmlns="` + portal.ELKStatusNS + `" env="SVCDEV"><CreateOrdersRequest><orders><order>` +
+		`<orderNumber>МС-2026-000777</orderNumber><serviceTargetCode>10000000000101001</serviceTargetCode><statusHistoryList>` +
+		`<statusHistory><status>1</status><statusDate>` + f.clock.Now().Format(time.RFC3339) + `</statusDate></statusHistory>` +
+		`<statusHistory><status>14</status><statusDate>` + f.clock.Now().Format(time.RFC3339) + `</statusDate><statusComment>Принесите оригинал</statusComment></statusHistory>` +
+		`</statusHistoryList></order></orders></CreateOrdersRequest></ElkOrderRequest>`
+	if _, err := f.bus.SendRequest(ctx, bus.Outgoing{Sender: "MINSTROY"}, &message.SendRequestRequest{SenderProvidedRequestData: message.SenderProvidedRequestData{
+		ID: "X", MessageID: v1(t), MessagePrimaryContent: message.MessagePrimaryContent{XML: []byte(elk)}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.step(t)
+	f.clock.Advance(2 * time.Hour)
+	f.step(t) // the documents task finds no portal applicant and ends quietly
+	if got, _ := f.bus.GetRequest(ctx, "MINSTROY", message.MessageTypeSelector{}); got.RequestMessage != nil {
+		t.Fatal("the portal sent documents for an office order")
+	}
+	apps, err := f.store.RecentApplications(ctx, 0, 10)
+	if err != nil || len(apps) != 1 {
+		t.Fatalf("applications %v, %v", apps, err)
+	}
+	if a := apps[0]; a.ServiceName != "Выдача разрешения на строительство" || !strings.Contains(a.ApplicantName, "МС-2026-000777") || len(a.Events) != 2 {
+		t.Fatalf("office order recorded as %+v", a)
+	}
+}
