@@ -82,7 +82,7 @@ func (b *Bus) refAttachments(ctx context.Context, refs *message.RefAttachmentHea
 		if err != nil {
 			return nil, newFault(message.FaultAttachmentContentMiscoordination, "RefAttachmentHeader uuid %q is not a UUID", r.UUID)
 		}
-		f, err := b.store.File(ctx, id)
+		f, err := b.store.FileInfo(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, newFault(message.FaultAttachmentContentMiscoordination, "file %s is not in the file storage", r.UUID)
 		}
@@ -108,7 +108,7 @@ func (b *Bus) fsList(ctx context.Context, files []store.FSAttachment, recipient 
 	}
 	l := &message.FSAttachmentsList{}
 	for _, fa := range files {
-		f, err := b.store.File(ctx, uuid.MustParse(fa.UUID))
+		f, err := b.store.FileInfo(ctx, uuid.MustParse(fa.UUID))
 		if err != nil {
 			return nil, err
 		}

@@ -51,3 +51,18 @@ func (s *Store) File(ctx context.Context, id uuid.UUID) (*File, error) {
 	}
 	return f, nil
 }
+
+// FileInfo is File without the content, for checks that need only the
+// metadata of a possibly large file.
+func (s *Store) FileInfo(ctx context.Context, id uuid.UUID) (*File, error) {
+	f := &File{}
+	err := s.pool.QueryRow(ctx, `SELECT uuid, owner, file_name, mime_type, hash, password, uploaded_at FROM smevstand.file WHERE uuid = $1`, id).
+		Scan(&f.UUID, &f.Owner, &f.FileName, &f.MimeType, &f.Hash, &f.Password, &f.UploadedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("file %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", id, err)
+	}
+	return f, nil
+}
