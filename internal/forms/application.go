@@ -18,13 +18,24 @@ const (
 	KindForeignRepresentative ApplicantKind = "foreign_representative" // on behalf of a foreign organisation
 )
 
-// kindLabels are the kinds as people read them, in the order the office form lists them.
-var kindLabels = []Option{
-	{Value: string(KindPerson), Label: "Физическое лицо"},
-	{Value: string(KindLegalEntity), Label: "Юридическое лицо"},
-	{Value: string(KindSoleProprietor), Label: "Индивидуальный предприниматель"},
-	{Value: string(KindForeignCitizen), Label: "Иностранный гражданин"},
-	{Value: string(KindForeignRepresentative), Label: "Представитель иностранной организации"},
+// kinds lists the applicant kinds in the order forms offer them.
+var kinds = []ApplicantKind{KindPerson, KindLegalEntity, KindSoleProprietor, KindForeignCitizen, KindForeignRepresentative}
+
+// Label is the kind as people read it; "" for an unknown kind.
+func (k ApplicantKind) Label() string {
+	switch k {
+	case KindPerson:
+		return "Физическое лицо"
+	case KindLegalEntity:
+		return "Юридическое лицо"
+	case KindSoleProprietor:
+		return "Индивидуальный предприниматель"
+	case KindForeignCitizen:
+		return "Иностранный гражданин"
+	case KindForeignRepresentative:
+		return "Представитель иностранной организации"
+	}
+	return ""
 }
 
 // Channel is how an application arrived.

@@ -78,13 +78,13 @@ func parsePath(s string) (path, error) {
 	steps := strings.Split(s, "/")
 	for i, step := range steps {
 		if attr, ok := strings.CutPrefix(step, "@"); ok {
-			if i != len(steps)-1 || !ncNamePattern.MatchString(attr) {
+			if i != len(steps)-1 || !isLocalName(attr) {
 				return path{}, fmt.Errorf("path %q: an attribute may only end a path", s)
 			}
 			p.attr = attr
 			continue
 		}
-		if !ncNamePattern.MatchString(step) {
+		if !isLocalName(step) {
 			return path{}, fmt.Errorf("path %q: step %q is not an XML local name", s, step)
 		}
 		p.elements = append(p.elements, step)
@@ -111,11 +111,6 @@ func lookup(n *node, paths Paths) string {
 	return ""
 }
 
-var applicantKinds = map[ApplicantKind]bool{
-	KindPerson: true, KindLegalEntity: true, KindSoleProprietor: true,
-	KindForeignCitizen: true, KindForeignRepresentative: true,
-}
-
 func (m Mapping) validate(fields map[string]bool) error {
 	check := func(what string, paths Paths) error {
 		for _, s := range paths {
@@ -134,11 +129,11 @@ func (m Mapping) validate(fields map[string]bool) error {
 	if k.Path == "" && k.Default == "" {
 		return fmt.Errorf("applicant kind needs a path or a default")
 	}
-	if k.Default != "" && !applicantKinds[k.Default] {
+	if k.Default != "" && k.Default.Label() == "" {
 		return fmt.Errorf("applicant kind default %q is not a kind", k.Default)
 	}
 	for v, kind := range k.Values {
-		if !applicantKinds[kind] {
+		if kind.Label() == "" {
 			return fmt.Errorf("applicant kind value %q maps to unknown kind %q", v, kind)
 		}
 	}

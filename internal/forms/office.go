@@ -16,7 +16,11 @@ const KeyServiceType = "service_type"
 // MapOfficeForm, not the list, says what is missing. Each required document
 // is a checkbox named DocumentKey(i) beside st.RequiredDocuments[i].
 func (st ServiceType) OfficeFields() []Field {
-	fields := []Field{{Name: KeyKind, Label: "Заявитель", Kind: KindSelect, Required: true, Options: kindLabels}}
+	options := make([]Option, 0, len(kinds))
+	for _, k := range kinds {
+		options = append(options, Option{Value: string(k), Label: k.Label()})
+	}
+	fields := []Field{{Name: KeyKind, Label: "Заявитель", Kind: KindSelect, Required: true, Options: options}}
 	for _, f := range applicantFields {
 		fields = append(fields, Field{Name: f.key, Label: f.label, Kind: f.kind, MaxLength: f.max})
 	}
@@ -35,7 +39,7 @@ func (st ServiceType) MapOfficeForm(values map[string]string) (Application, vali
 	}
 	var p problems
 	kind := ApplicantKind(strings.TrimSpace(values[KeyKind]))
-	if !applicantKinds[kind] {
+	if kind.Label() == "" {
 		p.add(KeyKind, "Выберите вид заявителя")
 		kind = ""
 	}

@@ -125,7 +125,18 @@ func TestOfficeFormErrorsBesideFields(t *testing.T) {
 func TestOfficeFieldsCoverEveryKey(t *testing.T) {
 	okn := demoType(t, "OKN", "OKN-R")
 	names := map[string]bool{}
-	for _, f := range okn.OfficeFields() {
+	fields := okn.OfficeFields()
+	var kinds []string
+	for _, o := range fields[0].Options {
+		if o.Label == "" || forms.ApplicantKind(o.Value).Label() != o.Label {
+			t.Errorf("kind option %+v", o)
+		}
+		kinds = append(kinds, o.Value)
+	}
+	if want := []string{"person", "legal_entity", "sole_proprietor", "foreign_citizen", "foreign_representative"}; fields[0].Name != forms.KeyKind || !slices.Equal(kinds, want) {
+		t.Errorf("first office field %s offers kinds %v, want %s with %v", fields[0].Name, kinds, forms.KeyKind, want)
+	}
+	for _, f := range fields {
 		if names[f.Name] {
 			t.Fatalf("office field %s listed twice", f.Name)
 		}

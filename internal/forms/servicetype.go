@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -115,7 +116,6 @@ var ErrInvalidServiceType = errors.New("invalid service type")
 var (
 	codePattern      = regexp.MustCompile(`^[A-Z][A-Z0-9-]{0,15}$`)
 	fieldNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
-	ncNamePattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._-]*$`)
 )
 
 // Validate reports the first thing that makes the service type unusable.
@@ -130,7 +130,7 @@ func (st ServiceType) Validate() error {
 		return bad("title must have 1-300 characters")
 	case st.NamespaceURI == "" || len(st.NamespaceURI) > 1000:
 		return bad("namespace URI must have 1-1000 characters")
-	case !ncNamePattern.MatchString(st.RootElement) || len(st.RootElement) > 200:
+	case !isLocalName(st.RootElement) || len(st.RootElement) > 200:
 		return bad("root element %q is not an XML local name", st.RootElement)
 	case st.DeadlineWorkingDays < 1 || st.DeadlineWorkingDays > 365:
 		return bad("deadline must be 1-365 working days, got %d", st.DeadlineWorkingDays)
@@ -194,6 +194,21 @@ func (f Field) validate() error {
 		values[o.Value] = true
 	}
 	return nil
+}
+
+// isLocalName says whether s is an XML local name (an NCName): a letter or
+// '_', then letters, digits, '.', '-' or '_'. Letters are any script's:
+// some agencies' schemas name elements in Cyrillic (СвЮЛ).
+func isLocalName(s string) bool {
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || r == '_':
+		case i > 0 && (unicode.IsDigit(r) || r == '.' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (st ServiceType) registryPattern() string {
