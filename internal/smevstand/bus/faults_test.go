@@ -2,6 +2,7 @@ package bus_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/okno-oiv/okno/internal/smevclient/message"
+	"github.com/okno-oiv/okno/internal/smevstand/filestore"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
 	"github.com/okno-oiv/okno/internal/smevstand/store"
 )
@@ -33,6 +35,10 @@ func TestBadCallsGetSchemaFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := uuidV1At(time.Now().Add(-72 * time.Hour))
+	stored, err := filestore.Put(context.Background(), s.store, "MINSTROY", "plan.pdf", "application/pdf", []byte("%PDF-1.4 план"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	dupID := newMessageID(t)
 	if _, err := s.sendRequest(s.minstroy, fnsRequest(t, dupID)); err != nil {
 		t.Fatal(err)
@@ -109,6 +115,12 @@ func TestBadCallsGetSchemaFaults(t *testing.T) {
 			req := fnsRequest(t, newMessageID(t))
 			req.SenderProvidedRequestData.RefAttachmentHeaderList = &message.RefAttachmentHeaderList{RefAttachmentHeader: []message.RefAttachmentHeader{
 				{UUID: uuid.NewString(), Hash: "AAAA", MimeType: "application/pdf"}}}
+			return signedEnvelope(s.minstroy, req)
+		}, message.OpSendRequest, message.FaultAttachmentContentMiscoordination, ""},
+		{"file storage reference with a wrong hash", func() []byte {
+			req := fnsRequest(t, newMessageID(t))
+			req.SenderProvidedRequestData.RefAttachmentHeaderList = &message.RefAttachmentHeaderList{RefAttachmentHeader: []message.RefAttachmentHeader{
+				{UUID: stored.UUID.String(), Hash: filestore.Hash([]byte("другой файл")), MimeType: "application/pdf"}}}
 			return signedEnvelope(s.minstroy, req)
 		}, message.OpSendRequest, message.FaultAttachmentContentMiscoordination, ""},
 		{"ack of an unknown message", func() []byte {
