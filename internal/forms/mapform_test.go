@@ -280,3 +280,35 @@ func TestWrongFormTypeNamesBothForms(t *testing.T) {
 		t.Fatalf("%+v", wrong)
 	}
 }
+
+// Paths name local names only: prefixes and the namespaces of inner
+// elements do not matter, and names may be Cyrillic.
+func TestPathsIgnoreNamespacesAndPrefixes(t *testing.T) {
+	st := forms.ServiceType{
+		Code: "EGRUL", Title: "Сведения из ЕГРЮЛ", NamespaceURI: "urn://example/fns", RootElement: "Документ",
+		DeadlineWorkingDays: 5, OnProblem: forms.OnProblemRegister, Version: 1, Active: true,
+		Fields: []forms.Field{{Name: "status", Label: "Статус", Kind: forms.KindText}},
+		Mapping: forms.Mapping{
+			ApplicantKind: forms.KindRule{Default: forms.KindLegalEntity},
+			Applicant: forms.ApplicantPaths{
+				OrganizationName: forms.Paths{"СвЮЛ/СвНаимЮЛ/@НаимЮЛПолн"},
+				INN:              forms.Paths{"СвЮЛ/@ИННЮЛ"}, OGRN: forms.Paths{"СвЮЛ/@ОГРН"},
+				LastName: forms.Paths{"СвЮЛ/Руководитель/Фамилия"}, FirstName: forms.Paths{"СвЮЛ/Руководитель/Имя"},
+			},
+			Fields: map[string]forms.Paths{"status": {"Статус"}},
+		},
+	}
+	xml := `<fns:Документ xmlns:fns="urn://example/fns" xmlns:x="urn://other">` +
+		`<x:СвЮЛ ИННЮЛ="` + goodINN10 + `" ОГРН="` + goodOGRN + `"><fns:СвНаимЮЛ НаимЮЛПолн="ПАО «Банк»"/>` +
+		`<Руководитель xmlns="urn://third"><Фамилия>Греф</Фамилия><Имя>Герман</Имя></Руководитель></x:СвЮЛ>` +
+		`<Статус><![CDATA[действующее]]></Статус></fns:Документ>`
+	app, err := st.MapApplication([]byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.Applicant
+	if a.OrganizationName != "ПАО «Банк»" || a.INN != goodINN10 || a.OGRN != goodOGRN || a.PersonName() != "Греф Герман" ||
+		app.Fields["status"] != "действующее" || app.Kind != forms.KindLegalEntity || len(app.Problems) != 0 {
+		t.Fatalf("mapped %+v", app)
+	}
+}
