@@ -242,8 +242,12 @@ func reducePM4(k, t0, t1, t2, t3, t4, t5, t6, t7 uint64) (z0, z1, z2, z3 uint64)
 
 // sqr sets z = x·x·R⁻¹ mod m.
 func (f *field) sqr(z, x *elem) {
-	if f.c != 0 && f.n == 4 {
+	switch {
+	case f.c != 0 && f.n == 4:
 		f.sqrPM4(z, x)
+		return
+	case f.c != 0:
+		f.sqrPM8(z, x)
 		return
 	}
 	f.mul(z, x, x)
@@ -326,6 +330,82 @@ func (f *field) mulPM8(z, x, y *elem) {
 	c, t12 = madd(x5, yi, t12, c)
 	c, t13 = madd(x6, yi, t13, c)
 	t15, t14 = madd(x7, yi, t14, c)
+	z[0], z[1], z[2], z[3], z[4], z[5], z[6], z[7] = reducePM8(f.c, &[16]uint64{t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15})
+}
+
+// sqrPM8 is mulPM8(z, x, x) computing each cross product once.
+func (f *field) sqrPM8(z, x *elem) {
+	x0, x1, x2, x3, x4, x5, x6, x7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+	var t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, c uint64
+	// Cross products x_i·x_j, i < j, row by row.
+	c, t1 = madd(x0, x1, 0, 0)
+	c, t2 = madd(x0, x2, 0, c)
+	c, t3 = madd(x0, x3, 0, c)
+	c, t4 = madd(x0, x4, 0, c)
+	c, t5 = madd(x0, x5, 0, c)
+	c, t6 = madd(x0, x6, 0, c)
+	t8, t7 = madd(x0, x7, 0, c)
+	c, t3 = madd(x1, x2, t3, 0)
+	c, t4 = madd(x1, x3, t4, c)
+	c, t5 = madd(x1, x4, t5, c)
+	c, t6 = madd(x1, x5, t6, c)
+	c, t7 = madd(x1, x6, t7, c)
+	t9, t8 = madd(x1, x7, t8, c)
+	c, t5 = madd(x2, x3, t5, 0)
+	c, t6 = madd(x2, x4, t6, c)
+	c, t7 = madd(x2, x5, t7, c)
+	c, t8 = madd(x2, x6, t8, c)
+	t10, t9 = madd(x2, x7, t9, c)
+	c, t7 = madd(x3, x4, t7, 0)
+	c, t8 = madd(x3, x5, t8, c)
+	c, t9 = madd(x3, x6, t9, c)
+	t11, t10 = madd(x3, x7, t10, c)
+	c, t9 = madd(x4, x5, t9, 0)
+	c, t10 = madd(x4, x6, t10, c)
+	t12, t11 = madd(x4, x7, t11, c)
+	c, t11 = madd(x5, x6, t11, 0)
+	t13, t12 = madd(x5, x7, t12, c)
+	t14, t13 = madd(x6, x7, t13, 0)
+	// Doubled, plus the squares on the diagonal.
+	t15 = t14 >> 63
+	t14 = t14<<1 | t13>>63
+	t13 = t13<<1 | t12>>63
+	t12 = t12<<1 | t11>>63
+	t11 = t11<<1 | t10>>63
+	t10 = t10<<1 | t9>>63
+	t9 = t9<<1 | t8>>63
+	t8 = t8<<1 | t7>>63
+	t7 = t7<<1 | t6>>63
+	t6 = t6<<1 | t5>>63
+	t5 = t5<<1 | t4>>63
+	t4 = t4<<1 | t3>>63
+	t3 = t3<<1 | t2>>63
+	t2 = t2<<1 | t1>>63
+	t1 <<= 1
+	var h, l, b uint64
+	h, t0 = bits.Mul64(x0, x0)
+	t1, b = bits.Add64(t1, h, 0)
+	h, l = bits.Mul64(x1, x1)
+	t2, b = bits.Add64(t2, l, b)
+	t3, b = bits.Add64(t3, h, b)
+	h, l = bits.Mul64(x2, x2)
+	t4, b = bits.Add64(t4, l, b)
+	t5, b = bits.Add64(t5, h, b)
+	h, l = bits.Mul64(x3, x3)
+	t6, b = bits.Add64(t6, l, b)
+	t7, b = bits.Add64(t7, h, b)
+	h, l = bits.Mul64(x4, x4)
+	t8, b = bits.Add64(t8, l, b)
+	t9, b = bits.Add64(t9, h, b)
+	h, l = bits.Mul64(x5, x5)
+	t10, b = bits.Add64(t10, l, b)
+	t11, b = bits.Add64(t11, h, b)
+	h, l = bits.Mul64(x6, x6)
+	t12, b = bits.Add64(t12, l, b)
+	t13, b = bits.Add64(t13, h, b)
+	h, l = bits.Mul64(x7, x7)
+	t14, b = bits.Add64(t14, l, b)
+	t15, _ = bits.Add64(t15, h, b)
 	z[0], z[1], z[2], z[3], z[4], z[5], z[6], z[7] = reducePM8(f.c, &[16]uint64{t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15})
 }
 
