@@ -12,7 +12,8 @@ import (
 // The two twisted Edwards sets (tc26 256-A and 512-C) are given in their
 // Weierstrass form, which is how OpenSSL and the signature equations use them.
 type Curve struct {
-	// Name is one of the names accepted by CurveByName.
+	// Name is one of the names accepted by CurveByName. Curves are shared
+	// values: callers read Name and OID and must not change them.
 	Name string
 	// OID identifies the parameter set in AlgorithmIdentifier parameters.
 	OID asn1.ObjectIdentifier

@@ -32,6 +32,7 @@ var (
 	ErrKeyLength          = errors.New("gost3410: wrong key length")
 	ErrKeyRange           = errors.New("gost3410: private key out of range 0 < d < q")
 	ErrPointNotOnCurve    = errors.New("gost3410: public key point is not on the curve")
+	ErrPointNotInGroup    = errors.New("gost3410: public key point is not in the subgroup of order q")
 	ErrDigestLength       = errors.New("gost3410: wrong digest length")
 	ErrSignatureLength    = errors.New("gost3410: wrong signature length")
 	ErrSignatureRange     = errors.New("gost3410: signature r or s out of range 0 < v < q")
@@ -88,7 +89,9 @@ func (k *PrivateKey) Raw() []byte { return k.curve.scalarToLE(k.d) }
 func (k *PrivateKey) Public() *PublicKey { return k.pub }
 
 // NewPublicKey reads a raw public key: X||Y, each little-endian, as in the
-// OCTET STRING of a SubjectPublicKeyInfo written by OpenSSL.
+// OCTET STRING of a SubjectPublicKeyInfo written by OpenSSL. The point
+// must lie on the curve and, on the two sets with cofactor 4, in the
+// subgroup of order q (one extra scalar multiplication there).
 func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 	if len(raw) != 2*c.size {
 		return nil, fmt.Errorf("%w: public key on %s has %d bytes, want %d", ErrKeyLength, c.Name, len(raw), 2*c.size)
@@ -97,6 +100,12 @@ func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 	y := new(big.Int).SetBytes(reversed(raw[c.size:]))
 	if !c.onCurve(x, y) {
 		return nil, fmt.Errorf("%w (curve %s)", ErrPointNotOnCurve, c.Name)
+	}
+	// y = 0 is a point of order two; otherwise q·Q must be infinity.
+	if c.cofactor != 1 {
+		if _, finite := c.combinedMult(new(big.Int), c.q, x, y); finite || y.Sign() == 0 {
+			return nil, fmt.Errorf("%w (curve %s)", ErrPointNotInGroup, c.Name)
+		}
 	}
 	return &PublicKey{curve: c, x: x, y: y}, nil
 }

@@ -94,6 +94,44 @@ func flipBit(b []byte, i int) []byte {
 	return out
 }
 
+type badInputCase struct {
+	name string
+	call func() error
+	want error
+}
+
+// smallOrderKeyCases are public keys on the curve but outside the group of
+// order q, on the two sets with cofactor 4: the point (t, 0) of order two
+// (the Edwards point (0, -1)), and P plus it.
+func smallOrderKeyCases(t *testing.T) []badInputCase {
+	var cases []badInputCase
+	for _, name := range []string{"A", "512-C"} {
+		c := mustCurve(t, name)
+		var tx elem
+		c.arith.fp.fromMont(&tx, &c.arith.ed.t)
+		order2X := tx.big()
+		if !c.onCurve(order2X, new(big.Int)) {
+			t.Fatalf("%s: (t, 0) is not on the curve", name)
+		}
+		sumX, sumY, _ := c.affineAdd(c.gx, c.gy, order2X, new(big.Int))
+		for _, pt := range []struct {
+			what string
+			x, y *big.Int
+		}{{"order two", order2X, new(big.Int)}, {"P plus order two", sumX, sumY}} {
+			raw := make([]byte, 2*c.size)
+			pt.x.FillBytes(raw[:c.size])
+			pt.y.FillBytes(raw[c.size:])
+			reverse(raw[:c.size])
+			reverse(raw[c.size:])
+			cases = append(cases, badInputCase{name + " public key of " + pt.what, func() error {
+				_, err := NewPublicKey(c, raw)
+				return err
+			}, ErrPointNotInGroup})
+		}
+	}
+	return cases
+}
+
 func TestBadInput(t *testing.T) {
 	c, err := CurveByName("A")
 	if err != nil {
@@ -117,11 +155,7 @@ func TestBadInput(t *testing.T) {
 	offCurve[0] ^= 1
 	le := func(v *big.Int) []byte { b := be(v); reverse(b); return b }
 
-	tests := []struct {
-		name string
-		call func() error
-		want error
-	}{
+	tests := []badInputCase{
 		{"private key too short", func() error { _, err := NewPrivateKey(c, make([]byte, 31)); return err }, ErrKeyLength},
 		{"private key too long", func() error { _, err := NewPrivateKey(c, make([]byte, 64)); return err }, ErrKeyLength},
 		{"private key zero", func() error { _, err := NewPrivateKey(c, zero); return err }, ErrKeyRange},
@@ -143,6 +177,7 @@ func TestBadInput(t *testing.T) {
 		{"digest too long for sign", func() error { _, err := key.Sign(rand.Reader, make([]byte, 64)); return err }, ErrDigestLength},
 		{"random source fails", func() error { _, err := key.Sign(bytes.NewReader(nil), digest); return err }, ErrRandomSourceFailed},
 	}
+	tests = append(tests, smallOrderKeyCases(t)...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.call(); !errors.Is(err, tt.want) {
