@@ -65,28 +65,31 @@ type Application struct {
 }
 
 // Applicant is the person or organisation that applies. For an organisation
-// the name parts and identity document are its representative's.
+// the name parts and identity document are its representative's. The JSON
+// keys are stable: cases keep the applicant as JSON.
 type Applicant struct {
-	LastName, FirstName, MiddleName string
-	BirthDate                       string // YYYY-MM-DD as the form gave it
-	OrganizationName                string
-	SNILS                           string // 11 digits
-	INN                             string // 10 or 12 digits
-	OGRN                            string // ОГРН (13 digits) or ОГРНИП (15)
-	KPP                             string
-	Document                        IdentityDocument
-	Address                         string
-	Phone                           string
-	Email                           string
+	LastName         string           `json:"last_name,omitempty"`
+	FirstName        string           `json:"first_name,omitempty"`
+	MiddleName       string           `json:"middle_name,omitempty"`
+	BirthDate        string           `json:"birth_date,omitempty"` // YYYY-MM-DD as the form gave it
+	OrganizationName string           `json:"organization_name,omitempty"`
+	SNILS            string           `json:"snils,omitempty"` // 11 digits
+	INN              string           `json:"inn,omitempty"`   // 10 or 12 digits
+	OGRN             string           `json:"ogrn,omitempty"`  // ОГРН (13 digits) or ОГРНИП (15)
+	KPP              string           `json:"kpp,omitempty"`
+	Document         IdentityDocument `json:"document"`
+	Address          string           `json:"address,omitempty"`
+	Phone            string           `json:"phone,omitempty"`
+	Email            string           `json:"email,omitempty"`
 }
 
 // IdentityDocument is the applicant's passport or another identity document.
 type IdentityDocument struct {
-	Type      string // ЕСНСИ 7211 code, "1" is a Russian passport
-	Series    string
-	Number    string
-	IssueDate string
-	IssuedBy  string
+	Type      string `json:"type,omitempty"` // ЕСНСИ 7211 code, "1" is a Russian passport
+	Series    string `json:"series,omitempty"`
+	Number    string `json:"number,omitempty"`
+	IssueDate string `json:"issue_date,omitempty"`
+	IssuedBy  string `json:"issued_by,omitempty"`
 }
 
 // PersonName is "Фамилия Имя Отчество" with the parts that are known.
@@ -105,18 +108,18 @@ func (a Applicant) DisplayName() string {
 
 // DocumentRef is one document attached to the application.
 type DocumentRef struct {
-	Type         string // the document's title, matched against RequiredDocuments
-	FileName     string
-	AttachmentID string // the attachment's id in the SMEV message
-	Signed       bool   // the applicant attached a signature
+	Type         string `json:"type"` // the document's title, matched against RequiredDocuments
+	FileName     string `json:"file_name,omitempty"`
+	AttachmentID string `json:"attachment_id,omitempty"` // the attachment's id in the SMEV message
+	Signed       bool   `json:"signed,omitempty"`        // the applicant attached a signature
 }
 
 // Problem is one thing wrong with an application: Field is the key of the
 // value at fault (a Field.Name, or one of the Key constants), Message says
 // what is wrong, in Russian.
 type Problem struct {
-	Field   string
-	Message string
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 // Keys of the application's own values, shared by Problems and the office

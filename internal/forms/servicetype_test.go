@@ -106,3 +106,24 @@ func TestDemoServiceTypesAreValidAndSurviveJSON(t *testing.T) {
 		t.Fatal("the platform has demo service types")
 	}
 }
+
+// Cases keep applicants and problems as JSON; the keys must not follow Go
+// field names, which may change.
+func TestApplicationPartsHaveStableJSON(t *testing.T) {
+	a := forms.Applicant{LastName: "Иванова", SNILS: goodSNILS, Document: forms.IdentityDocument{Number: "654321"}}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"last_name":"Иванова","snils":"` + goodSNILS + `","document":{"number":"654321"}}`; string(raw) != want {
+		t.Fatalf("applicant JSON %s, want %s", raw, want)
+	}
+	var back forms.Applicant
+	if err := json.Unmarshal(raw, &back); err != nil || back != a {
+		t.Fatalf("round trip %+v, %v", back, err)
+	}
+	raw, err = json.Marshal([]forms.Problem{{Field: forms.KeySNILS, Message: "СНИЛС указан с ошибкой"}})
+	if err != nil || string(raw) != `[{"field":"applicant.snils","message":"СНИЛС указан с ошибкой"}]` {
+		t.Fatalf("problems JSON %s, %v", raw, err)
+	}
+}
