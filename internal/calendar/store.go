@@ -65,11 +65,10 @@ func DueDate(ctx context.Context, tx pgx.Tx, registered time.Time, n int) (time.
 	if n < 0 {
 		return time.Time{}, fmt.Errorf("calendar: a term cannot be %d working days", n)
 	}
-	from := Date(registered)
+	from := Date(registered) // the day of registration in registered's own zone
 	c, err := Load(ctx, tx, from, from.AddDate(0, 0, 2*n+21))
 	if err != nil {
 		return time.Time{}, err
 	}
-	// The date must be read in registered's own zone, as Load did.
 	return c.AddWorkingDays(from, n)
 }

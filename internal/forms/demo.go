@@ -108,6 +108,7 @@ func DemoServiceTypes(agencyCode string) []ServiceType {
 			Title:        "Выдача разрешения на проведение работ по сохранению объекта культурного наследия",
 			NamespaceURI: ConcentratorNamespace("heritage-works", "1.0.0"), RootElement: "FormData",
 			RegistryPattern:     "{code}/{year}/{seq:05}",
+			// A demo term and rule: the agency's regulation sets the real ones.
 			DeadlineWorkingDays: 10, OnProblem: OnProblemReject, Version: 1, Active: true,
 			Fields: []Field{
 				{Name: "heritageObjectName", Label: "Наименование объекта культурного наследия", Kind: KindText, Required: true, MaxLength: 500},
