@@ -249,7 +249,7 @@ func TestSignedDigits(t *testing.T) {
 	}
 }
 
-func mustCurve(t *testing.T, name string) *Curve {
+func mustCurve(t testing.TB, name string) *Curve {
 	t.Helper()
 	c, err := CurveByName(name)
 	if err != nil {

@@ -55,25 +55,36 @@ func TestAgainstOpenSSL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			refSig, err := tool.Sign(ref, digest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ok, err := pub.Verify(digest, refSig); err != nil || !ok {
-				t.Fatalf("OpenSSL's signature: Verify = %v, %v", ok, err)
-			}
-			if ok, err := pub.Verify(other, refSig); err != nil || ok {
-				t.Fatalf("OpenSSL's signature over another digest: Verify = %v, %v", ok, err)
-			}
-			sig, err := key.Sign(rand.Reader, digest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ok, err := tool.Verify(ref, digest, sig); err != nil || !ok {
-				t.Fatalf("OpenSSL rejects our signature: %v, %v", ok, err)
-			}
-			if ok, err := tool.Verify(ref, other, sig); err != nil || ok {
-				t.Fatalf("OpenSSL accepts our signature over another digest: %v, %v", ok, err)
+			// Random digests both ways; the first one also against a changed digest.
+			for round := range 3 {
+				if round > 0 {
+					rand.Read(msg)
+					digest = streebogDigest(c, msg)
+					other = streebogDigest(c, append(msg, 0))
+				}
+				refSig, err := tool.Sign(ref, digest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok, err := pub.Verify(digest, refSig); err != nil || !ok {
+					t.Fatalf("OpenSSL's signature: Verify = %v, %v", ok, err)
+				}
+				sig, err := key.Sign(rand.Reader, digest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok, err := tool.Verify(ref, digest, sig); err != nil || !ok {
+					t.Fatalf("OpenSSL rejects our signature: %v, %v", ok, err)
+				}
+				if round > 0 {
+					continue
+				}
+				if ok, err := pub.Verify(other, refSig); err != nil || ok {
+					t.Fatalf("OpenSSL's signature over another digest: Verify = %v, %v", ok, err)
+				}
+				if ok, err := tool.Verify(ref, other, sig); err != nil || ok {
+					t.Fatalf("OpenSSL accepts our signature over another digest: %v, %v", ok, err)
+				}
 			}
 
 			// Our key in OpenSSL's hands.
@@ -88,7 +99,7 @@ func TestAgainstOpenSSL(t *testing.T) {
 			if !bytes.Equal(wrapped.PublicRaw, mine.Public().Raw()) {
 				t.Fatalf("OpenSSL derives another public key from our private key")
 			}
-			sig, err = mine.Sign(rand.Reader, digest)
+			sig, err := mine.Sign(rand.Reader, digest)
 			if err != nil {
 				t.Fatal(err)
 			}
