@@ -107,7 +107,7 @@ func DemoServiceTypes(agencyCode string) []ServiceType {
 			ID: id("OKN-R"), Code: "OKN-R",
 			Title:        "Выдача разрешения на проведение работ по сохранению объекта культурного наследия",
 			NamespaceURI: ConcentratorNamespace("heritage-works", "1.0.0"), RootElement: "FormData",
-			RegistryPattern:     "{code}/{year}/{seq:05}",
+			RegistryPattern: "{code}/{year}/{seq:05}",
 			// A demo term and rule: the agency's regulation sets the real ones.
 			DeadlineWorkingDays: 10, OnProblem: OnProblemReject, Version: 1, Active: true,
 			Fields: []Field{
