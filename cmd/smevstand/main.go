@@ -118,7 +118,7 @@ func parse(args []string) (options, error) {
 		return def
 	}
 	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, env(name, def), usage) }
-	var rate, redelivery, extraDelay, minDelay, maxDelay, noData, latency, httpErr, drop, failure, dup, seed, wait, maxEnv string
+	var rate, redelivery, perMiB, extraDelay, minDelay, maxDelay, noData, latency, httpErr, drop, failure, dup, seed, wait, maxEnv string
 	dbDefault := os.Getenv("DATABASE_URL")
 	if dbDefault == "" {
 		dbDefault = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -130,6 +130,7 @@ func parse(args []string) (options, error) {
 	str(&o.cfg.FontPath, "font", "", "TrueType font with Cyrillic for the PDF scans (default DejaVu Sans)")
 	str(&rate, "portal-rate", "0.05/s", "applications the portal files, e.g. 0.2/s or 6/m; 0 for none")
 	str(&redelivery, "redelivery", "30s", "time after which an unacknowledged message is delivered again")
+	str(&perMiB, "redelivery-per-mib", "5s", "extra redelivery time per MiB of a message's attachments")
 	str(&extraDelay, "extra-docs-delay", "20s", "how long the applicant takes to send requested documents")
 	str(&minDelay, "provider-min-delay", "2s", "shortest time a provider agency takes to answer")
 	str(&maxDelay, "provider-max-delay", "10s", "longest time a provider agency takes to answer")
@@ -163,7 +164,7 @@ func parse(args []string) (options, error) {
 		dst  *time.Duration
 		name string
 		val  string
-	}{{&o.cfg.Redelivery, "redelivery", redelivery}, {&o.cfg.ExtraDocsDelay, "extra-docs-delay", extraDelay},
+	}{{&o.cfg.Redelivery, "redelivery", redelivery}, {&o.cfg.RedeliveryPerMiB, "redelivery-per-mib", perMiB}, {&o.cfg.ExtraDocsDelay, "extra-docs-delay", extraDelay},
 		{&o.cfg.ProviderMinDelay, "provider-min-delay", minDelay}, {&o.cfg.ProviderMaxDelay, "provider-max-delay", maxDelay},
 		{&o.cfg.Faults.Latency, "fault-latency", latency}, {&o.wait, "wait", wait}}
 	for _, d := range durations {

@@ -62,6 +62,7 @@ type Config struct {
 	Matrix *bus.AccessMatrix
 
 	Redelivery       time.Duration
+	RedeliveryPerMiB time.Duration
 	MaxEnvelopeBytes int64
 	MaxFileBytes     int64
 
@@ -201,7 +202,7 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	fail := func(err error) (*Stand, error) { st.Close(); return nil, err }
 	s.bus, err = bus.New(bus.Config{
 		Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, Signer: smev, ParseCertificate: signing.Validity,
-		Redelivery: cfg.Redelivery, DuplicateDelivery: inj.Duplicate,
+		Redelivery: cfg.Redelivery, RedeliveryPerMiB: cfg.RedeliveryPerMiB, DuplicateDelivery: inj.Duplicate,
 	})
 	if err != nil {
 		return fail(err)

@@ -96,7 +96,7 @@ func (b *Bus) refAttachments(ctx context.Context, refs *message.RefAttachmentHea
 		if name == "" {
 			name = f.FileName
 		}
-		out = append(out, store.FSAttachment{UUID: f.UUID.String(), FileName: name})
+		out = append(out, store.FSAttachment{UUID: f.UUID.String(), FileName: name, Size: f.Size})
 	}
 	return out, nil
 }

@@ -27,8 +27,10 @@ type Config struct {
 	// ParseCertificate reads the validity period of a caller's certificate.
 	ParseCertificate CertificateParser
 	// Redelivery is how long a delivered, unacknowledged message stays
-	// hidden before it is delivered again.
-	Redelivery time.Duration
+	// hidden before it is delivered again; RedeliveryPerMiB adds time for
+	// each MiB of its attachments.
+	Redelivery       time.Duration
+	RedeliveryPerMiB time.Duration
 	// StaleAfter is the age of a MessageID timestamp that makes it stale.
 	StaleAfter time.Duration
 	// MaxAttachmentBytes caps the inline attachments of one message.
@@ -58,7 +60,7 @@ type Bus struct {
 	verifier   SignatureVerifier
 	signer     SignatureMaker
 	parseCert  CertificateParser
-	redelivery time.Duration
+	redelivery store.Redelivery
 	staleAfter time.Duration
 	maxAttach  int64
 	capacity   int
@@ -78,11 +80,14 @@ func New(cfg Config) (*Bus, error) {
 	}
 	b := &Bus{
 		store: cfg.Store, systems: cfg.Systems, matrix: cfg.Matrix, verifier: cfg.Verifier, signer: cfg.Signer,
-		parseCert: cfg.ParseCertificate, redelivery: cfg.Redelivery, staleAfter: cfg.StaleAfter,
+		parseCert: cfg.ParseCertificate, redelivery: store.Redelivery{Base: cfg.Redelivery, PerMiB: cfg.RedeliveryPerMiB}, staleAfter: cfg.StaleAfter,
 		maxAttach: cfg.MaxAttachmentBytes, capacity: cfg.QueueCapacity, now: cfg.Now, duplicate: cfg.DuplicateDelivery,
 	}
-	if b.redelivery <= 0 {
-		b.redelivery = DefaultRedelivery
+	if b.redelivery.Base <= 0 {
+		b.redelivery.Base = DefaultRedelivery
+	}
+	if b.redelivery.PerMiB < 0 {
+		return nil, errors.New("bus: negative RedeliveryPerMiB")
 	}
 	if b.staleAfter <= 0 {
 		b.staleAfter = DefaultStaleAfter

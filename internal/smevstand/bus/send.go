@@ -62,7 +62,7 @@ func (b *Bus) SendRequest(ctx context.Context, out Outgoing, req *message.SendRe
 		ID: id, Kind: store.KindRequest, Sender: out.Sender, Recipient: route.Provider,
 		Namespace: typ.Namespace, RootElement: typ.RootElement, TransactionCode: data.TransactionCode,
 		ReplyTo: replyTo(id), Payload: payload, SenderSignature: sigBytes(out.Signature),
-		FSAttachments: files, SentAt: now, Attachments: attachments,
+		FSAttachments: files, SentAt: now, Attachments: attachments, AttachmentBytes: size(attachments, files),
 	}
 	if data.ReferenceMessageID != "" {
 		ref, err := uuid.Parse(data.ReferenceMessageID)
@@ -145,6 +145,7 @@ func (b *Bus) SendResponse(ctx context.Context, out Outgoing, req *message.SendR
 		Namespace: typ.Namespace, RootElement: typ.RootElement, RequestRoot: request.RootElement,
 		ReferenceID: &reference, OriginalID: &request.ID, TransactionCode: request.TransactionCode,
 		Payload: payload, SenderSignature: sigBytes(out.Signature), FSAttachments: files, SentAt: now, Attachments: attachments,
+		AttachmentBytes: size(attachments, files),
 	}
 	accepted := &store.StatusEvent{MessageID: id, Category: string(message.StatusResponseIsAcceptedBySmev), Details: "queued for " + request.Sender, CreatedAt: now}
 	if err := b.store.InsertMessage(ctx, m, accepted); err != nil {
@@ -184,4 +185,16 @@ func sigBytes(s *message.Signature) []byte {
 		return nil
 	}
 	return s.XML
+}
+
+// size adds up a message's attachments, inline and stored.
+func size(inline []store.Attachment, files []store.FSAttachment) int64 {
+	var n int64
+	for _, a := range inline {
+		n += int64(len(a.Content))
+	}
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
 }

@@ -20,6 +20,7 @@ type File struct {
 	Hash       string // base64 GOST R 34.11-2012 256 digest, as RefAttachmentHeader/Hash carries it
 	Content    []byte
 	Password   string // what FSAttachment/Password tells the receiver
+	Size       int64
 	UploadedAt time.Time
 }
 
@@ -43,6 +44,7 @@ func (s *Store) File(ctx context.Context, id uuid.UUID) (*File, error) {
 	f := &File{}
 	err := s.pool.QueryRow(ctx, `SELECT uuid, owner, file_name, mime_type, hash, content, password, uploaded_at FROM smevstand.file WHERE uuid = $1`, id).
 		Scan(&f.UUID, &f.Owner, &f.FileName, &f.MimeType, &f.Hash, &f.Content, &f.Password, &f.UploadedAt)
+	f.Size = int64(len(f.Content))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("file %s: %w", id, ErrNotFound)
 	}
@@ -56,8 +58,8 @@ func (s *Store) File(ctx context.Context, id uuid.UUID) (*File, error) {
 // metadata of a possibly large file.
 func (s *Store) FileInfo(ctx context.Context, id uuid.UUID) (*File, error) {
 	f := &File{}
-	err := s.pool.QueryRow(ctx, `SELECT uuid, owner, file_name, mime_type, hash, password, uploaded_at FROM smevstand.file WHERE uuid = $1`, id).
-		Scan(&f.UUID, &f.Owner, &f.FileName, &f.MimeType, &f.Hash, &f.Password, &f.UploadedAt)
+	err := s.pool.QueryRow(ctx, `SELECT uuid, owner, file_name, mime_type, hash, password, uploaded_at, octet_length(content) FROM smevstand.file WHERE uuid = $1`, id).
+		Scan(&f.UUID, &f.Owner, &f.FileName, &f.MimeType, &f.Hash, &f.Password, &f.UploadedAt, &f.Size)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("file %s: %w", id, ErrNotFound)
 	}

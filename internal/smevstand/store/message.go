@@ -34,6 +34,7 @@ type Message struct {
 	Payload         []byte // SenderProvidedRequestData / SenderProvidedResponseData as sent
 	SenderSignature []byte // the caller's ds:Signature element, delivered as SenderInformationSystemSignature
 	FSAttachments   []FSAttachment
+	AttachmentBytes int64 // inline and stored attachments together
 	SentAt          time.Time
 	DeliveredAt     *time.Time
 	DeliveryCount   int
@@ -44,6 +45,7 @@ type Message struct {
 type FSAttachment struct {
 	UUID     string `json:"uuid"`
 	FileName string `json:"fileName"`
+	Size     int64  `json:"size"`
 }
 
 // Attachment is inline attachment content keyed by its AttachmentContent Id.
@@ -71,11 +73,11 @@ func (s *Store) InsertMessage(ctx context.Context, m *Message, status *StatusEve
 		_, err := tx.Exec(ctx, `
 			INSERT INTO smevstand.message (id, kind, sender, recipient, namespace, root_element,
 				reference_id, original_id, transaction_code, reply_to, payload, sender_signature,
-				fs_attachments, sent_at, visible_at, request_root)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)`,
+				fs_attachments, sent_at, visible_at, request_root, attachment_bytes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)`,
 			m.ID, m.Kind, m.Sender, m.Recipient, m.Namespace, m.RootElement,
 			m.ReferenceID, m.OriginalID, m.TransactionCode, m.ReplyTo, m.Payload, m.SenderSignature,
-			fsList(m.FSAttachments), m.SentAt, m.RequestRoot)
+			fsList(m.FSAttachments), m.SentAt, m.RequestRoot, m.AttachmentBytes)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			return fmt.Errorf("insert message %s: %w", m.ID, ErrDuplicate)
@@ -115,10 +117,17 @@ func scanMessage(row pgx.Row) (*Message, error) {
 	return m, err
 }
 
+// Redelivery says how long a delivered message stays hidden: Base, plus
+// PerMiB for each whole MiB of its attachments (a large message takes its
+// recipient longer to store).
+type Redelivery struct {
+	Base, PerMiB time.Duration
+}
+
 // Deliver claims the oldest visible unacknowledged message of the selected
-// queue and hides it until now+redeliverAfter: if the recipient never acks,
+// queue and hides it for the redelivery time: if the recipient never acks,
 // it comes back. It returns nil when the queue is empty.
-func (s *Store) Deliver(ctx context.Context, sel Selector, now time.Time, redeliverAfter time.Duration) (*Message, error) {
+func (s *Store) Deliver(ctx context.Context, sel Selector, now time.Time, redeliver Redelivery) (*Message, error) {
 	var m *Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `
@@ -130,10 +139,11 @@ func (s *Store) Deliver(ctx context.Context, sel Selector, now time.Time, redeli
 				LIMIT 1
 				FOR UPDATE SKIP LOCKED)
 			UPDATE smevstand.message m
-			SET visible_at = $6, delivered_at = coalesce(m.delivered_at, $5), delivery_count = m.delivery_count + 1
+			SET visible_at = $5 + make_interval(secs => $6 + $7 * (m.attachment_bytes / 1048576)),
+				delivered_at = coalesce(m.delivered_at, $5), delivery_count = m.delivery_count + 1
 			FROM next WHERE m.id = next.id
 			RETURNING `+messageColumns,
-			sel.Recipient, sel.Kind, sel.Namespace, sel.RootElement, now, now.Add(redeliverAfter))
+			sel.Recipient, sel.Kind, sel.Namespace, sel.RootElement, now, redeliver.Base.Seconds(), redeliver.PerMiB.Seconds())
 		var err error
 		m, err = scanMessage(row)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS smevstand.message (
     acked_at           timestamptz,
     accepted           boolean
 );
+-- Size of the message's attachments (inline and in the file storage): a
+-- large message gets longer to be processed before it is delivered again.
+ALTER TABLE smevstand.message ADD COLUMN IF NOT EXISTS attachment_bytes bigint NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS message_queue_idx
     ON smevstand.message (recipient, kind, namespace, root_element, visible_at)
     WHERE acked_at IS NULL;

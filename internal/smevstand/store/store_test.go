@@ -53,7 +53,7 @@ func TestDeliveryIsExclusiveAcrossProcesses(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				m, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest}, now, time.Hour)
+				m, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest}, now, store.Redelivery{Base: time.Hour})
 				if err != nil {
 					t.Error(err)
 					return
@@ -92,10 +92,10 @@ func TestAckAndDuplicates(t *testing.T) {
 	if _, err := s.Ack(ctx, "P", m.ID, true, now, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ack before delivery: %v, want ErrNotFound", err)
 	}
-	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest, Namespace: "urn:x", RootElement: "Other"}, now, time.Minute); err != nil || got != nil {
+	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest, Namespace: "urn:x", RootElement: "Other"}, now, store.Redelivery{Base: time.Minute}); err != nil || got != nil {
 		t.Fatalf("deliver with another type = %v, %v; want nothing", got, err)
 	}
-	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest, Namespace: "urn:x", RootElement: "Req"}, now, time.Minute); err != nil || got == nil || got.ID != m.ID {
+	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest, Namespace: "urn:x", RootElement: "Req"}, now, store.Redelivery{Base: time.Minute}); err != nil || got == nil || got.ID != m.ID {
 		t.Fatalf("deliver = %v, %v; want %s", got, err, m.ID)
 	}
 	if _, err := s.Ack(ctx, "Q", m.ID, true, now, nil); !errors.Is(err, store.ErrNotFound) {
@@ -107,7 +107,7 @@ func TestAckAndDuplicates(t *testing.T) {
 	if _, err := s.Ack(ctx, "P", m.ID, true, now, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second ack: %v, want ErrNotFound", err)
 	}
-	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest}, now.Add(time.Hour), time.Minute); err != nil || got != nil {
+	if got, err := s.Deliver(ctx, store.Selector{Recipient: "P", Kind: store.KindRequest}, now.Add(time.Hour), store.Redelivery{Base: time.Minute}); err != nil || got != nil {
 		t.Fatalf("deliver after ack = %v, %v; want nothing", got, err)
 	}
 }
@@ -135,5 +135,38 @@ func TestTaskRunsOnceWhenDueAndStaysOnFailure(t *testing.T) {
 	ran, err = s.RunDueTask(ctx, "FNS", now.Add(time.Hour), func(store.Task) error { return nil })
 	if err != nil || ran {
 		t.Fatalf("after success: ran=%v err=%v", ran, err)
+	}
+}
+
+func TestLargeMessagesStayHiddenLonger(t *testing.T) {
+	s := open(t, pgtest.NewDatabase(t))
+	ctx := context.Background()
+	now := time.Now()
+	small, large := request(t, "P", now), request(t, "P", now)
+	large.AttachmentBytes = 3 << 20
+	for _, m := range []*store.Message{small, large} {
+		if err := s.InsertMessage(ctx, m, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	re := store.Redelivery{Base: time.Minute, PerMiB: time.Minute}
+	sel := store.Selector{Recipient: "P", Kind: store.KindRequest}
+	for range 2 {
+		if m, err := s.Deliver(ctx, sel, now, re); err != nil || m == nil {
+			t.Fatalf("first deliveries: %v, %v", m, err)
+		}
+	}
+	// After 2 minutes only the small one is back; the 3 MiB one needs 4.
+	if m, err := s.Deliver(ctx, sel, now.Add(2*time.Minute), re); err != nil || m == nil || m.ID != small.ID {
+		t.Fatalf("at +2m got %v (%v), want the small message", m, err)
+	}
+	if _, err := s.Ack(ctx, "P", small.ID, true, now.Add(2*time.Minute), nil); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.Deliver(ctx, sel, now.Add(3*time.Minute), re); err != nil || m != nil {
+		t.Fatalf("at +3m got %v (%v), want nothing", m, err)
+	}
+	if m, err := s.Deliver(ctx, sel, now.Add(4*time.Minute+time.Second), re); err != nil || m == nil || m.ID != large.ID {
+		t.Fatalf("at +4m got %v (%v), want the large message", m, err)
 	}
 }
