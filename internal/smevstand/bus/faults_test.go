@@ -64,6 +64,9 @@ func TestBadCallsGetSchemaFaults(t *testing.T) {
 			req.SenderProvidedRequestData.MessagePrimaryContent.XML = []byte(`<FNSVipULRequest xmlns="` + fnsNS + `">` + strings.Repeat("Я", 10<<10) + `</FNSVipULRequest>`)
 			return signedEnvelope(s.minstroy, req)
 		}, message.OpSendRequest, message.FaultAttachmentSizeLimitExceeded, ""},
+		{"no soap:Header", func() []byte {
+			return bytes.Replace(signedEnvelope(s.minstroy, fnsRequest(t, newMessageID(t))), []byte("<soap:Header></soap:Header>"), nil, 1)
+		}, message.OpSendRequest, message.FaultSignatureVerification, message.SigPoorSOAPEnvelopeFormat},
 		{"no signature", func() []byte { return signedEnvelope(nil, fnsRequest(t, newMessageID(t))) }, message.OpSendRequest,
 			message.FaultSignatureVerification, message.SigNoSignatureFound},
 		{"unregistered certificate", func() []byte { return signedEnvelope(s.intruder, fnsRequest(t, newMessageID(t))) }, message.OpSendRequest,

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,9 @@ func (e *Endpoint) call(r *http.Request) (string, any, error) {
 	_, start, err := message.BodyElement(envelope, e.limits)
 	if err != nil {
 		return "", nil, envelopeFault(err)
+	}
+	if !hasHeader(envelope) {
+		return "", nil, sigFault(message.SigPoorSOAPEnvelopeFormat, "the envelope has no soap:Header before soap:Body")
 	}
 	if start.Name.Space != message.NSTypes {
 		return "", nil, contentFault("body element {%s}%s is not a SMEV 1.3 operation", start.Name.Space, start.Name.Local)
@@ -158,6 +162,28 @@ func (e *Endpoint) decode(envelope []byte, req any, signed func() (*message.Sign
 	}
 	sig, id := signed()
 	return e.bus.checkCaller(envelope, sig, id)
+}
+
+// hasHeader reports whether the envelope's first child is soap:Header, as
+// SMEV requires; the envelope is already known to be well-formed.
+func hasHeader(envelope []byte) bool {
+	d := xml.NewDecoder(bytes.NewReader(envelope))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 {
+				return t.Name.Space == message.NSSOAP && t.Name.Local == "Header"
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
 }
 
 // envelopeFault maps decoding errors to the faults SMEV gives for them.
