@@ -134,7 +134,13 @@ func (ar *arith) edFinish(r *edPoint, e, d, c, b, a *elem) {
 }
 
 // edDouble sets r = 2p ("dbl-2008-hwcd", a = 1); r may alias p.
-func (ar *arith) edDouble(r, p *edPoint) {
+func (ar *arith) edDouble(r, p *edPoint) { ar.edDoubleT(r, p, true) }
+
+// edDoubleT is edDouble that skips T when withT is false: doubling does
+// not read T, so a doubling followed by another doubling can leave it
+// stale and save a multiplication. withT is public (the verification
+// digits), never secret.
+func (ar *arith) edDoubleT(r, p *edPoint, withT bool) {
 	f := ar.fp
 	var a, b, c, e, g, fv, h elem
 	f.sqr(&a, &p.x)
@@ -150,7 +156,9 @@ func (ar *arith) edDouble(r, p *edPoint) {
 	f.sub(&h, &a, &b)
 	f.mul(&r.x, &e, &fv)
 	f.mul(&r.y, &g, &h)
-	f.mul(&r.t, &e, &h)
+	if withT {
+		f.mul(&r.t, &e, &h)
+	}
 	f.mul(&r.z, &fv, &g)
 }
 
@@ -310,7 +318,7 @@ func (c *Curve) edCombinedMult(z1, z2, qx, qy *big.Int) (*big.Int, bool) {
 	}
 	acc := ar.edNeutral()
 	for i := top; i >= 0; i-- {
-		ar.edDouble(&acc, &acc)
+		ar.edDoubleT(&acc, &acc, naf1[i] != 0 || naf2[i] != 0)
 		if d := naf1[i]; d != 0 {
 			b := baseTable[abs8(d)/2]
 			if d < 0 {
