@@ -5,22 +5,22 @@ import (
 )
 
 // point is a projective point (X:Y:Z), x = X/Z, y = Y/Z, coordinates in the
-// Montgomery domain; the point at infinity is (0:1:0).
+// field's domain; the point at infinity is (0:1:0).
 type point struct {
 	x, y, z elem
 }
 
-// arith is the fast arithmetic of one curve: Montgomery fields modulo p
-// and q and the complete addition formulas of Renes, Costello and Batina
-// ("Complete addition formulas for prime order elliptic curves", 2016,
-// algorithms 1 and 3). Complete formulas have no special cases for
+// arith is the fast arithmetic of one curve: the fields modulo p and q and
+// the complete addition formulas of Renes, Costello and Batina ("Complete
+// addition formulas for prime order elliptic curves", 2016, algorithms 1
+// and 3; addMixed is algorithm 1 with Z2 = 1). Complete formulas have no special cases for
 // doubling or infinity, so scalar multiplication needs no branches on
 // secret data. They are complete on groups without points of order two;
 // every point used here lies in the subgroup of odd prime order q, which
 // holds even on the curves with cofactor 4.
 type arith struct {
 	fp, fq    *field
-	a, b3     elem     // a and 3b in the Montgomery domain
+	a, b3     elem     // a and 3b in the field's domain
 	aIsMinus3 bool     // most sets: multiplying by a is then three additions
 	g         point    // base point
 	ed        *edwards // the Edwards form, for tc26 256-A and 512-C
