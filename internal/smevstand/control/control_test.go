@@ -3,46 +3,22 @@ package control_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/okno-oiv/okno/internal/pgtest"
 	"github.com/okno-oiv/okno/internal/smevstand"
 	"github.com/okno-oiv/okno/internal/smevstand/control"
 	"github.com/okno-oiv/okno/internal/smevstand/faultinject"
-	"github.com/okno-oiv/okno/internal/smevstand/portal"
+	"github.com/okno-oiv/okno/internal/smevstand/standtest"
 )
 
 // runControl starts a stand in-process and runs the control example on it.
 func runControl(t *testing.T, faults faultinject.Config) (control.Result, string) {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	keys := t.TempDir()
-	st, err := smevstand.New(ctx, smevstand.Config{
-		DatabaseURL: pgtest.NewDatabase(t), KeyDir: keys, Redelivery: time.Second,
-		ProviderMaxDelay: 300 * time.Millisecond, PollInterval: 50 * time.Millisecond,
-		Faults: faults, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	srv := httptest.NewServer(st.Handler())
-	defer srv.Close()
-	done := make(chan struct{})
-	go func() { st.RunParticipants(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	st := standtest.Start(t, func(c *smevstand.Config) { c.Faults = faults })
 	var out bytes.Buffer
-	res, err := control.Run(ctx, control.Config{BaseURL: srv.URL, KeyDir: keys, Wait: 30 * time.Second, Out: &out})
+	res, err := control.Run(context.Background(), control.Config{BaseURL: st.URL, KeyDir: st.KeyDir, Wait: 30 * time.Second, Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
