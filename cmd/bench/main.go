@@ -22,7 +22,8 @@ type command struct {
 // commands lists the benchmarks; each subcommand adds itself here.
 func commands() map[string]command {
 	return map[string]command{
-		"esign": {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
+		"esign":    {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
+		"registry": {summary: "the case registry list at volume (-cases 1000000), p50/p95 per page kind", run: runRegistry},
 	}
 }
 

@@ -241,6 +241,33 @@ func (f Filter) Query() url.Values {
 	return q
 }
 
+// ServiceTypeTitle names a service type in the registry's filter.
+type ServiceTypeTitle struct {
+	ID    uuid.UUID
+	Title string
+}
+
+// ServiceTypeTitles lists the agency's service types for the filter,
+// inactive ones too: their cases stay in the registry.
+func (s *Service) ServiceTypeTitles(ctx context.Context, by *people.Principal) ([]ServiceTypeTitle, error) {
+	if err := allowed(by, workers()...); err != nil {
+		return nil, err
+	}
+	var titles []ServiceTypeTitle
+	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, title FROM service_types ORDER BY title`)
+		if err != nil {
+			return fmt.Errorf("service types for the registry: %w", err)
+		}
+		titles, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ServiceTypeTitle])
+		if err != nil {
+			return fmt.Errorf("service types for the registry: %w", err)
+		}
+		return nil
+	})
+	return titles, err
+}
+
 // Row is one line of the registry: what the list shows, never the card.
 type Row struct {
 	ID             uuid.UUID

@@ -105,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 				r.Group(func(r chi.Router) {
 					r.Use(s.requireRole(people.RoleClerk, people.RoleHead))
 					// registry routes
+					s.registryRoutes(r)
 					s.caseRoutes(r)
 				})
 				r.Route("/admin", func(r chi.Router) {

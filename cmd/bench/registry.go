@@ -1,0 +1,577 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	mathrand "math/rand/v2"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/okno-oiv/okno/internal/calendar"
+	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/people"
+)
+
+// runRegistry measures the registry list at volume: it creates a scratch
+// database, seeds one agency with -cases cases (and another agency with a
+// fifth as many, so that indexes must separate tenants), then times
+// (*cases.Service).List for the pages clerks open most, and the same SQL
+// bare, through EXPLAIN ANALYZE, for comparison. The last line is the p95 of
+// the list with a filter, a sort and a full-text search.
+func runRegistry(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("registry", flag.ContinueOnError)
+	total := fs.Int("cases", 1_000_000, "cases in the measured agency")
+	runs := fs.Int("runs", 200, "timed list calls per scenario")
+	explain := fs.Bool("explain", false, "print the plan of each scenario's first query")
+	keep := fs.Bool("keep", false, "keep the scratch database for inspection instead of dropping it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *total < 1 || *runs < 1 {
+		return fmt.Errorf("registry: -cases and -runs must be positive")
+	}
+	ctx := context.Background()
+	server := benchServerURL()
+	suffix := make([]byte, 6)
+	if _, err := rand.Read(suffix); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	name := "okno_bench_" + hex.EncodeToString(suffix)
+	ownerURL, err := withDatabase(server, name)
+	if err != nil {
+		return err
+	}
+	if err := database.Prepare(ctx, ownerURL, ""); err != nil {
+		return fmt.Errorf("registry: prepare scratch database: %w", err)
+	}
+	defer func() {
+		if *keep {
+			fmt.Fprintln(out, "registry: kept database", name)
+			return
+		}
+		if err := dropDatabase(server, name); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+	}()
+
+	tracer := &lastListSQL{}
+	pool, err := benchPool(ctx, ownerURL, tracer)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	started := time.Now()
+	world, timings, err := seedRegistry(ctx, ownerURL, pool, *total, *total/5)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "registry: %d cases in the agency, %d in another; seeded in %s (%s)\n",
+		*total, *total/5, time.Since(started).Round(time.Second), timings)
+
+	svc := cases.NewService(cases.Config{Pool: pool})
+	var headline float64
+	fmt.Fprintf(out, "%-28s %8s %8s %9s %9s %6s\n", "scenario", "p50 ms", "p95 ms", "sql p50", "sql p95", "rows")
+	for _, sc := range world.scenarios() {
+		r, err := measure(ctx, svc, pool, tracer, world.clerk, sc, *runs, *explain, out)
+		if err != nil {
+			return fmt.Errorf("registry: %s: %w", sc.name, err)
+		}
+		fmt.Fprintf(out, "%-28s %8.2f %8.2f %9.2f %9.2f %6.0f\n", sc.name, r.p50, r.p95, r.sqlP50, r.sqlP95, r.rows)
+		if sc.headline {
+			headline = r.p95
+		}
+	}
+	fmt.Fprintf(out, "registry: p95 %.2f ms\n", headline)
+	return nil
+}
+
+// benchServerURL is the server the tests use.
+func benchServerURL() string {
+	for _, name := range []string{"OKNO_TEST_DATABASE_URL", "DATABASE_URL"} {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+func withDatabase(server, name string) (string, error) {
+	u, err := url.Parse(server)
+	if err != nil {
+		return "", fmt.Errorf("registry: parse server URL: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func dropDatabase(server, name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		return fmt.Errorf("registry: drop %s: %w", name, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("registry: drop %s: %w", name, err)
+	}
+	return nil
+}
+
+// benchPool connects as the application role, exactly as the server does,
+// with a tracer that keeps the registry's last SQL for EXPLAIN ANALYZE.
+func benchPool(ctx context.Context, ownerURL string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+	appURL, err := database.AppURL(ownerURL, "")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("registry: open pool: %w", err)
+	}
+	return pool, nil
+}
+
+// lastListSQL remembers the last statement that read the registry view.
+type lastListSQL struct {
+	mu   sync.Mutex
+	sql  string
+	args []any
+}
+
+func (l *lastListSQL) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if strings.Contains(d.SQL, "registry_cases") {
+		l.mu.Lock()
+		l.sql, l.args = d.SQL, slices.Clone(d.Args)
+		l.mu.Unlock()
+	}
+	return ctx
+}
+
+func (l *lastListSQL) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (l *lastListSQL) last() (string, []any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sql, l.args
+}
+
+// benchWorld is what the seeding made and the scenarios query by.
+type benchWorld struct {
+	clerk       *people.Principal
+	departments []uuid.UUID
+	executors   []uuid.UUID
+	numbers     []string // a sample of registry numbers
+}
+
+type scenario struct {
+	name     string
+	queries  []url.Values // cycled through the runs
+	headline bool
+}
+
+// Search terms as clerks type them: common words of object names (a third
+// of all cases), streets, towns and surnames (rarer), in other grammatical
+// cases than stored.
+func benchSearchTerms() []string {
+	return []string{"строительства", "Казани", "реконструкции гаража", "Кузнецовой", "Садовой",
+		"склада", "Петровичу", "Тверь", "магазина", "Лебедева"}
+}
+
+func (w benchWorld) scenarios() []scenario {
+	q := func(pairs ...string) url.Values {
+		v := url.Values{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			v.Add(pairs[i], pairs[i+1])
+		}
+		return v
+	}
+	var search, filtered, numbers []url.Values
+	for _, term := range benchSearchTerms() {
+		search = append(search, q("q", term))
+		filtered = append(filtered, q("status", cases.StatusOpen, "sort", "received", "q", term))
+	}
+	for _, n := range w.numbers {
+		numbers = append(numbers, q("q", n[len(n)-6:]))
+	}
+	var mine []url.Values
+	for _, e := range w.executors[:5] {
+		mine = append(mine, q("status", cases.StatusOpen, "executor", e.String()))
+	}
+	return []scenario{
+		{name: "default (due date)", queries: []url.Values{{}}},
+		{name: "мои дела (open, executor)", queries: mine},
+		{name: "filter+sort (dept, received)", queries: []url.Values{q("status", "in_progress", "department", w.departments[0].String(), "sort", "received")}},
+		{name: "overdue", queries: []url.Values{q("deadline", "overdue")}},
+		{name: "due within 3 working days", queries: []url.Values{q("deadline", "soon", "within", "3")}},
+		{name: "sort by number", queries: []url.Values{q("sort", "number")}},
+		{name: "full-text search", queries: search},
+		{name: "number fragment (trigram)", queries: numbers},
+		{name: "filter+sort+full-text", queries: filtered, headline: true},
+	}
+}
+
+type measured struct {
+	p50, p95, sqlP50, sqlP95, rows float64
+}
+
+func measure(ctx context.Context, svc *cases.Service, pool *pgxpool.Pool, tracer *lastListSQL, by *people.Principal,
+	sc scenario, runs int, explain bool, out io.Writer) (measured, error) {
+	filters := make([]cases.Filter, len(sc.queries))
+	for i, q := range sc.queries {
+		f, problems := cases.ParseFilter(q)
+		if problems != nil {
+			return measured{}, problems
+		}
+		filters[i] = f
+	}
+	// Warm the caches as a working day would.
+	for _, f := range filters {
+		if _, err := svc.List(ctx, by, f); err != nil {
+			return measured{}, err
+		}
+	}
+	var took, sqlTook []float64
+	var rows int
+	for i := range runs {
+		f := filters[i%len(filters)]
+		start := time.Now()
+		page, err := svc.List(ctx, by, f)
+		if err != nil {
+			return measured{}, err
+		}
+		took = append(took, float64(time.Since(start).Microseconds())/1000)
+		rows += len(page.Rows)
+		sql, args := tracer.last()
+		ms, plan, err := explainAnalyze(ctx, pool, by.Agency.ID, sql, args, explain && i == 0)
+		if err != nil {
+			return measured{}, err
+		}
+		sqlTook = append(sqlTook, ms)
+		if plan != "" {
+			fmt.Fprintf(out, "-- %s\n%s\n", sc.name, plan)
+		}
+	}
+	return measured{p50: percentile(took, 50), p95: percentile(took, 95),
+		sqlP50: percentile(sqlTook, 50), sqlP95: percentile(sqlTook, 95), rows: float64(rows) / float64(runs)}, nil
+}
+
+// explainAnalyze runs the statement under EXPLAIN ANALYZE in the agency's
+// scope and returns the server's planning plus execution time.
+func explainAnalyze(ctx context.Context, pool *pgxpool.Pool, agencyID uuid.UUID, sql string, args []any, withPlan bool) (float64, string, error) {
+	var ms float64
+	var plan string
+	err := database.InAgency(ctx, pool, agencyID, func(tx pgx.Tx) error {
+		var raw []byte
+		if err := tx.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+sql, args...).Scan(&raw); err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		var result []struct {
+			Planning  float64 `json:"Planning Time"`
+			Execution float64 `json:"Execution Time"`
+		}
+		if err := json.Unmarshal(raw, &result); err != nil || len(result) != 1 {
+			return fmt.Errorf("explain output: %v", err)
+		}
+		ms = result[0].Planning + result[0].Execution
+		if !withPlan {
+			return nil
+		}
+		rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+sql, args...)
+		if err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		plan = strings.Join(lines, "\n")
+		return err
+	})
+	return ms, plan, err
+}
+
+func percentile(v []float64, p int) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))]
+}
+
+// seedRegistry fills the scratch database: people and service types through
+// the application's own code, cases with COPY. The table's secondary indexes
+// are dropped for the COPY and built again afterwards from their own
+// definitions, which is several times faster than maintaining GIN indexes
+// row by row, and leaves the very same indexes.
+func seedRegistry(ctx context.Context, ownerURL string, pool *pgxpool.Pool, total, others int) (benchWorld, string, error) {
+	owner, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return benchWorld{}, "", fmt.Errorf("registry: connect as owner: %w", err)
+	}
+	defer owner.Close(ctx)
+	rng := mathrand.New(mathrand.NewPCG(2026, 11))
+	home, err := seedAgency(ctx, owner, pool, "BENCH", "Министерство строительства (нагрузочный стенд)")
+	if err != nil {
+		return benchWorld{}, "", err
+	}
+	other, err := seedAgency(ctx, owner, pool, "BENCH_OTHER", "Комитет по охране наследия (нагрузочный стенд)")
+	if err != nil {
+		return benchWorld{}, "", err
+	}
+	if err := calendar.SeedDemo(ctx, pool); err != nil {
+		return benchWorld{}, "", fmt.Errorf("registry: %w", err)
+	}
+
+	rows, err := owner.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE i.indrelid = 'cases'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid)`)
+	if err != nil {
+		return benchWorld{}, "", fmt.Errorf("registry: list indexes: %w", err)
+	}
+	type index struct{ Name, Def string }
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+	if err != nil {
+		return benchWorld{}, "", fmt.Errorf("registry: list indexes: %w", err)
+	}
+	for _, ix := range indexes {
+		if _, err := owner.Exec(ctx, "DROP INDEX "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
+			return benchWorld{}, "", fmt.Errorf("registry: drop index %s: %w", ix.Name, err)
+		}
+	}
+
+	start := time.Now()
+	now := time.Now()
+	world := benchWorld{
+		clerk:       home.clerk,
+		departments: home.departments,
+		executors:   home.executors,
+	}
+	if err := copyCases(ctx, owner, rng, home, total, now, &world.numbers); err != nil {
+		return benchWorld{}, "", err
+	}
+	if err := copyCases(ctx, owner, rng, other, others, now, nil); err != nil {
+		return benchWorld{}, "", err
+	}
+	copied := time.Since(start)
+
+	start = time.Now()
+	if _, err := owner.Exec(ctx, "SET maintenance_work_mem = '1GB'"); err != nil {
+		return benchWorld{}, "", fmt.Errorf("registry: %w", err)
+	}
+	for _, ix := range indexes {
+		if _, err := owner.Exec(ctx, ix.Def); err != nil {
+			return benchWorld{}, "", fmt.Errorf("registry: build index %s: %w", ix.Name, err)
+		}
+	}
+	indexed := time.Since(start)
+	start = time.Now()
+	if _, err := owner.Exec(ctx, "VACUUM (ANALYZE) cases"); err != nil {
+		return benchWorld{}, "", fmt.Errorf("registry: vacuum: %w", err)
+	}
+	return world, fmt.Sprintf("copy %s, %d indexes %s, vacuum+analyze %s", copied.Round(time.Second), len(indexes),
+		indexed.Round(time.Second), time.Since(start).Round(time.Second)), nil
+}
+
+// benchAgency is one seeded agency.
+type benchAgency struct {
+	id          uuid.UUID
+	clerk       *people.Principal
+	departments []uuid.UUID
+	executors   []uuid.UUID
+	byDept      map[uuid.UUID][]uuid.UUID
+	types       []forms.ServiceType
+}
+
+func seedAgency(ctx context.Context, owner *pgx.Conn, pool *pgxpool.Pool, code, name string) (benchAgency, error) {
+	a := benchAgency{id: uuid.New(), byDept: map[uuid.UUID][]uuid.UUID{}}
+	if _, err := owner.Exec(ctx, `INSERT INTO agencies (id, code, name, short_name) VALUES ($1, $2, $3, $2)`, a.id, code, name); err != nil {
+		return a, fmt.Errorf("registry: agency %s: %w", code, err)
+	}
+	for _, dept := range []string{"Отдел разрешений на строительство", "Отдел ввода объектов в эксплуатацию",
+		"Отдел градостроительного планирования", "Отдел согласования работ", "Отдел учёта объектов", "Приёмная"} {
+		id := uuid.New()
+		if _, err := owner.Exec(ctx, `INSERT INTO departments (agency_id, id, name) VALUES ($1, $2, $3)`, a.id, id, dept); err != nil {
+			return a, fmt.Errorf("registry: department: %w", err)
+		}
+		a.departments = append(a.departments, id)
+	}
+	rng := mathrand.New(mathrand.NewPCG(uint64(len(code)), 7))
+	for i := range 36 {
+		id, dept := uuid.New(), a.departments[i%len(a.departments)]
+		role := people.RoleClerk
+		if i%6 == 5 {
+			role = people.RoleHead
+		}
+		full := personName(rng)
+		login := strings.ToLower(code) + ".user" + strconv.Itoa(i)
+		if _, err := owner.Exec(ctx, `INSERT INTO users (agency_id, id, login, full_name, role, department_id, password_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, 'bench: no login')`, a.id, id, strings.ReplaceAll(login, "_", "-"), full, role, dept); err != nil {
+			return a, fmt.Errorf("registry: user: %w", err)
+		}
+		a.executors = append(a.executors, id)
+		a.byDept[dept] = append(a.byDept[dept], id)
+		if i == 0 {
+			a.clerk = &people.Principal{User: people.User{AgencyID: a.id, ID: id, FullName: full, Role: role}, Agency: people.Agency{ID: a.id, Code: code}}
+		}
+	}
+	a.types = append(forms.DemoServiceTypes("MINSTROY"), forms.DemoServiceTypes("OKN")...)
+	err := database.InAgency(ctx, pool, a.id, func(tx pgx.Tx) error {
+		for i := range a.types {
+			a.types[i].AgencyID, a.types[i].ID = a.id, uuid.New()
+			if err := forms.Insert(ctx, tx, a.types[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return a, fmt.Errorf("registry: service types of %s: %w", code, err)
+	}
+	return a, nil
+}
+
+// benchStatuses spreads a registry over two years: most cases are closed,
+// a quarter are being worked.
+func benchStatuses() []struct {
+	status cases.Status
+	weight int
+} {
+	return []struct {
+		status cases.Status
+		weight int
+	}{
+		{cases.StatusResultSent, 45}, {cases.StatusRefused, 10}, {cases.StatusCancelled, 3}, {cases.StatusRegistered, 5},
+		{cases.StatusInProgress, 22}, {cases.StatusAwaitingApplicant, 7}, {cases.StatusOnApproval, 5}, {cases.StatusDecisionSigned, 3},
+	}
+}
+
+func copyCases(ctx context.Context, owner *pgx.Conn, rng *mathrand.Rand, a benchAgency, n int, now time.Time, sample *[]string) error {
+	statuses := benchStatuses()
+	weights := 0
+	for _, s := range statuses {
+		weights += s.weight
+	}
+	seq := map[int]int64{}
+	// Received dates ascend through the last two years, as numbers do.
+	span := 730 * 24 * time.Hour
+	first := now.Add(-span)
+	i := 0
+	columns := []string{"agency_id", "id", "number", "service_type_id", "service_type_version", "status", "channel",
+		"applicant_kind", "applicant_name", "applicant_snils", "applicant", "fields", "received_at", "registered_at",
+		"due_date", "department_id", "executor_id"}
+	_, err := owner.CopyFrom(ctx, pgx.Identifier{"cases"}, columns, pgx.CopyFromFunc(func() ([]any, error) {
+		if i >= n {
+			return nil, nil
+		}
+		received := first.Add(time.Duration(float64(span) * (float64(i) + rng.Float64()) / float64(n)))
+		i++
+		st := a.types[rng.IntN(len(a.types))]
+		year := received.Year()
+		seq[year]++
+		number := st.RegistryNumber(year, seq[year])
+		if sample != nil && rng.IntN(max(1, n/40)) == 0 && len(*sample) < 40 {
+			*sample = append(*sample, number)
+		}
+		pick := rng.IntN(weights)
+		status := statuses[0].status
+		for _, s := range statuses {
+			if pick < s.weight {
+				status = s.status
+				break
+			}
+			pick -= s.weight
+		}
+		// About 1.4 calendar days per working day; some cases run late.
+		due := calendar.Date(received).AddDate(0, 0, st.DeadlineWorkingDays*7/5+rng.IntN(3))
+		var dept, executor *uuid.UUID
+		if status != cases.StatusRegistered {
+			d := a.departments[rng.IntN(len(a.departments))]
+			e := a.byDept[d][rng.IntN(len(a.byDept[d]))]
+			dept, executor = &d, &e
+		}
+		applicant, kind := personName(rng), forms.KindPerson
+		if rng.IntN(4) == 0 {
+			applicant, kind = organisationName(rng), forms.KindLegalEntity
+		}
+		snils := fmt.Sprintf("%03d-%03d-%03d %02d", rng.IntN(1000), rng.IntN(1000), rng.IntN(1000), rng.IntN(100))
+		fields, err := json.Marshal(caseFields(rng, st))
+		if err != nil {
+			return nil, err
+		}
+		return []any{a.id, uuid.New(), number, st.ID, st.Version, string(status), string(forms.ChannelPortal),
+			string(kind), applicant, snils, `{}`, string(fields), received, received, due, dept, executor}, nil
+	}))
+	if err != nil {
+		return fmt.Errorf("registry: copy cases: %w", err)
+	}
+	return nil
+}
+
+func pick(rng *mathrand.Rand, from []string) string { return from[rng.IntN(len(from))] }
+
+func personName(rng *mathrand.Rand) string {
+	surnames := []string{"Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
+		"Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов", "Степанов",
+		"Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев"}
+	men := []string{"Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Максим", "Евгений", "Иван", "Михаил", "Николай"}
+	women := []string{"Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Мария", "Анна", "Екатерина", "Юлия"}
+	fathers := []string{"Александров", "Сергеев", "Дмитриев", "Андреев", "Алексеев", "Петров", "Иванов", "Николаев", "Викторов", "Юрьев"}
+	if rng.IntN(2) == 0 {
+		return pick(rng, surnames) + " " + pick(rng, men) + " " + pick(rng, fathers) + "ич"
+	}
+	return pick(rng, surnames) + "а " + pick(rng, women) + " " + pick(rng, fathers) + "на"
+}
+
+func organisationName(rng *mathrand.Rand) string {
+	return pick(rng, []string{"ООО", "АО", "ПАО", "ООО СЗ"}) + " «" + pick(rng, []string{"Ромашка", "СтройИнвест", "Монолит",
+		"Вектор", "Гранит", "Северная звезда", "Домострой", "Перспектива", "Уралстрой", "Новый квартал"}) + "»"
+}
+
+// caseFields fills the card's attributes of the service type with plausible values.
+func caseFields(rng *mathrand.Rand, st forms.ServiceType) map[string]string {
+	towns := []string{"г. Москва", "г. Казань", "г. Тверь", "г. Самара", "г. Пермь", "г. Вологда", "г. Псков", "г. Рязань"}
+	streets := []string{"ул. Ленина", "ул. Садовая", "пр. Мира", "ул. Баумана", "ул. Советская", "наб. Волжская", "ул. Гагарина", "пер. Школьный"}
+	address := fmt.Sprintf("%s, %s, д. %d", pick(rng, towns), pick(rng, streets), 1+rng.IntN(120))
+	object := pick(rng, []string{"Строительство многоквартирного жилого дома", "Строительство индивидуального жилого дома",
+		"Реконструкция склада", "Строительство магазина", "Реконструкция гаража", "Строительство школы на 550 мест",
+		"Строительство производственного корпуса", "Реконструкция административного здания"})
+	f := map[string]string{}
+	for _, field := range st.Fields {
+		switch field.Name {
+		case "objectName", "heritageObjectName":
+			f[field.Name] = object
+		case "objectAddress":
+			f[field.Name] = address
+		case "cadastralNumber":
+			f[field.Name] = fmt.Sprintf("%02d:%02d:%07d:%d", 1+rng.IntN(89), rng.IntN(100), rng.IntN(10_000_000), 1+rng.IntN(999))
+		case "floors":
+			f[field.Name] = strconv.Itoa(1 + rng.IntN(25))
+		case "totalArea":
+			f[field.Name] = fmt.Sprintf("%d,%d кв. м", 30+rng.IntN(20000), rng.IntN(10))
+		case "registryNumber":
+			f[field.Name] = fmt.Sprintf("%015d", rng.Int64N(1e15))
+		case "worksKind":
+			f[field.Name] = pick(rng, []string{"Реставрация", "Консервация", "Ремонт"})
+		}
+	}
+	return f
+}
