@@ -330,7 +330,52 @@ func (f *field) mulPM8(z, x, y *elem) {
 	c, t12 = madd(x5, yi, t12, c)
 	c, t13 = madd(x6, yi, t13, c)
 	t15, t14 = madd(x7, yi, t14, c)
-	z[0], z[1], z[2], z[3], z[4], z[5], z[6], z[7] = reducePM8(f.c, &[16]uint64{t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15})
+	// Reduce mod 2^512 - k: fold the high half in times k, twice, then one
+	// conditional subtraction (as in reducePM4), all in registers.
+	k := f.c
+	c, t0 = madd(t8, k, t0, 0)
+	c, t1 = madd(t9, k, t1, c)
+	c, t2 = madd(t10, k, t2, c)
+	c, t3 = madd(t11, k, t3, c)
+	c, t4 = madd(t12, k, t4, c)
+	c, t5 = madd(t13, k, t5, c)
+	c, t6 = madd(t14, k, t6, c)
+	c, t7 = madd(t15, k, t7, c)
+	var b uint64
+	t0, b = bits.Add64(t0, c*k, 0)
+	t1, b = bits.Add64(t1, 0, b)
+	t2, b = bits.Add64(t2, 0, b)
+	t3, b = bits.Add64(t3, 0, b)
+	t4, b = bits.Add64(t4, 0, b)
+	t5, b = bits.Add64(t5, 0, b)
+	t6, b = bits.Add64(t6, 0, b)
+	t7, b = bits.Add64(t7, 0, b)
+	t0, b = bits.Add64(t0, k&-b, 0)
+	t1, b = bits.Add64(t1, 0, b)
+	t2, b = bits.Add64(t2, 0, b)
+	t3, b = bits.Add64(t3, 0, b)
+	t4, b = bits.Add64(t4, 0, b)
+	t5, b = bits.Add64(t5, 0, b)
+	t6, b = bits.Add64(t6, 0, b)
+	t7, _ = bits.Add64(t7, 0, b)
+	var d0, d1, d2, d3, d4, d5, d6, d7 uint64
+	d0, b = bits.Add64(t0, k, 0)
+	d1, b = bits.Add64(t1, 0, b)
+	d2, b = bits.Add64(t2, 0, b)
+	d3, b = bits.Add64(t3, 0, b)
+	d4, b = bits.Add64(t4, 0, b)
+	d5, b = bits.Add64(t5, 0, b)
+	d6, b = bits.Add64(t6, 0, b)
+	d7, b = bits.Add64(t7, 0, b)
+	mask := -b
+	z[0] = t0 ^ ((t0 ^ d0) & mask)
+	z[1] = t1 ^ ((t1 ^ d1) & mask)
+	z[2] = t2 ^ ((t2 ^ d2) & mask)
+	z[3] = t3 ^ ((t3 ^ d3) & mask)
+	z[4] = t4 ^ ((t4 ^ d4) & mask)
+	z[5] = t5 ^ ((t5 ^ d5) & mask)
+	z[6] = t6 ^ ((t6 ^ d6) & mask)
+	z[7] = t7 ^ ((t7 ^ d7) & mask)
 }
 
 // sqrPM8 is mulPM8(z, x, x) computing each cross product once.
@@ -406,35 +451,51 @@ func (f *field) sqrPM8(z, x *elem) {
 	h, l = bits.Mul64(x7, x7)
 	t14, b = bits.Add64(t14, l, b)
 	t15, _ = bits.Add64(t15, h, b)
-	z[0], z[1], z[2], z[3], z[4], z[5], z[6], z[7] = reducePM8(f.c, &[16]uint64{t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15})
-}
-
-// reducePM8 returns t mod 2^512 - k for the 1024-bit t, as reducePM4 does.
-func reducePM8(k uint64, t *[16]uint64) (z0, z1, z2, z3, z4, z5, z6, z7 uint64) {
-	var lo [8]uint64
-	var c uint64
-	for i := range 8 {
-		c, lo[i] = madd(t[8+i], k, t[i], c)
-	}
-	var b uint64
-	lo[0], b = bits.Add64(lo[0], c*k, 0)
-	for i := 1; i < 8; i++ {
-		lo[i], b = bits.Add64(lo[i], 0, b)
-	}
-	lo[0], b = bits.Add64(lo[0], k&-b, 0)
-	for i := 1; i < 8; i++ {
-		lo[i], b = bits.Add64(lo[i], 0, b)
-	}
-	var d [8]uint64
-	d[0], b = bits.Add64(lo[0], k, 0)
-	for i := 1; i < 8; i++ {
-		d[i], b = bits.Add64(lo[i], 0, b)
-	}
+	// Reduce mod 2^512 - k: fold the high half in times k, twice, then one
+	// conditional subtraction (as in reducePM4), all in registers.
+	k := f.c
+	c, t0 = madd(t8, k, t0, 0)
+	c, t1 = madd(t9, k, t1, c)
+	c, t2 = madd(t10, k, t2, c)
+	c, t3 = madd(t11, k, t3, c)
+	c, t4 = madd(t12, k, t4, c)
+	c, t5 = madd(t13, k, t5, c)
+	c, t6 = madd(t14, k, t6, c)
+	c, t7 = madd(t15, k, t7, c)
+	t0, b = bits.Add64(t0, c*k, 0)
+	t1, b = bits.Add64(t1, 0, b)
+	t2, b = bits.Add64(t2, 0, b)
+	t3, b = bits.Add64(t3, 0, b)
+	t4, b = bits.Add64(t4, 0, b)
+	t5, b = bits.Add64(t5, 0, b)
+	t6, b = bits.Add64(t6, 0, b)
+	t7, b = bits.Add64(t7, 0, b)
+	t0, b = bits.Add64(t0, k&-b, 0)
+	t1, b = bits.Add64(t1, 0, b)
+	t2, b = bits.Add64(t2, 0, b)
+	t3, b = bits.Add64(t3, 0, b)
+	t4, b = bits.Add64(t4, 0, b)
+	t5, b = bits.Add64(t5, 0, b)
+	t6, b = bits.Add64(t6, 0, b)
+	t7, _ = bits.Add64(t7, 0, b)
+	var d0, d1, d2, d3, d4, d5, d6, d7 uint64
+	d0, b = bits.Add64(t0, k, 0)
+	d1, b = bits.Add64(t1, 0, b)
+	d2, b = bits.Add64(t2, 0, b)
+	d3, b = bits.Add64(t3, 0, b)
+	d4, b = bits.Add64(t4, 0, b)
+	d5, b = bits.Add64(t5, 0, b)
+	d6, b = bits.Add64(t6, 0, b)
+	d7, b = bits.Add64(t7, 0, b)
 	mask := -b
-	for i := range lo {
-		lo[i] ^= (lo[i] ^ d[i]) & mask
-	}
-	return lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7]
+	z[0] = t0 ^ ((t0 ^ d0) & mask)
+	z[1] = t1 ^ ((t1 ^ d1) & mask)
+	z[2] = t2 ^ ((t2 ^ d2) & mask)
+	z[3] = t3 ^ ((t3 ^ d3) & mask)
+	z[4] = t4 ^ ((t4 ^ d4) & mask)
+	z[5] = t5 ^ ((t5 ^ d5) & mask)
+	z[6] = t6 ^ ((t6 ^ d6) & mask)
+	z[7] = t7 ^ ((t7 ^ d7) & mask)
 }
 
 // madd returns a·b + c + d as (hi, lo); it cannot overflow 128 bits.
