@@ -118,7 +118,7 @@ func parse(args []string) (options, error) {
 		return def
 	}
 	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, env(name, def), usage) }
-	var rate, redelivery, perMiB, extraDelay, minDelay, maxDelay, noData, latency, httpErr, drop, failure, dup, seed, wait, maxEnv string
+	var rate, services, redelivery, perMiB, extraDelay, minDelay, maxDelay, noData, latency, httpErr, drop, failure, dup, seed, wait, maxEnv string
 	dbDefault := os.Getenv("DATABASE_URL")
 	if dbDefault == "" {
 		dbDefault = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -129,6 +129,7 @@ func parse(args []string) (options, error) {
 	str(&o.matrixFile, "access-matrix", "", "access matrix file (lines: namespace root-element provider consumers); default: the demo matrix")
 	str(&o.cfg.FontPath, "font", "", "TrueType font with Cyrillic for the PDF scans (default DejaVu Sans)")
 	str(&rate, "portal-rate", "0.05/s", "applications the portal files, e.g. 0.2/s or 6/m; 0 for none")
+	str(&services, "portal-services", "building-permit=MINSTROY,heritage-works=OKN", "the portal's services and the systems they go to, code=MNEMONIC,...")
 	str(&redelivery, "redelivery", "30s", "time after which an unacknowledged message is delivered again")
 	str(&perMiB, "redelivery-per-mib", "5s", "extra redelivery time per MiB of a message's attachments")
 	str(&extraDelay, "extra-docs-delay", "20s", "how long the applicant takes to send requested documents")
@@ -159,6 +160,14 @@ func parse(args []string) (options, error) {
 	o.cfg.KeyDir = o.keys
 	if o.cfg.PortalRate, err = parseRate(rate); err != nil {
 		return o, err
+	}
+	o.cfg.PortalServices = map[string]string{}
+	for _, pair := range strings.Split(services, ",") {
+		code, recipient, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || code == "" || recipient == "" {
+			return o, fmt.Errorf("-portal-services: %q is not code=MNEMONIC", pair)
+		}
+		o.cfg.PortalServices[code] = recipient
 	}
 	durations := []struct {
 		dst  *time.Duration

@@ -34,12 +34,15 @@ func TestParseRate(t *testing.T) {
 func TestParseFlagsAndEnvironment(t *testing.T) {
 	t.Setenv("SMEVSTAND_REDELIVERY", "5s")
 	t.Setenv("SMEVSTAND_FAULT_DROP_RATE", "0.25")
-	o, err := parse([]string{"-portal-rate", "12/m", "-system", "MINSTROY=/etc/okno/minstroy.pem", "-system", "REGION=/etc/region.pem=Регион"})
+	o, err := parse([]string{"-portal-rate", "12/m", "-portal-services", "building-permit=REGION", "-system", "MINSTROY=/etc/okno/minstroy.pem", "-system", "REGION=/etc/region.pem=Регион"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.cfg.Redelivery != 5*time.Second || o.cfg.Faults.DropRate != 0.25 || math.Abs(o.cfg.PortalRate-0.2) > 1e-9 {
 		t.Fatalf("redelivery %s, drop %v, rate %v", o.cfg.Redelivery, o.cfg.Faults.DropRate, o.cfg.PortalRate)
+	}
+	if len(o.cfg.PortalServices) != 1 || o.cfg.PortalServices["building-permit"] != "REGION" {
+		t.Fatalf("portal services %v", o.cfg.PortalServices)
 	}
 	got := map[string]string{}
 	for _, s := range o.cfg.Systems {
@@ -48,7 +51,7 @@ func TestParseFlagsAndEnvironment(t *testing.T) {
 	if got["MINSTROY"] != "/etc/okno/minstroy.pem|Министерство строительства (демо)" || got["REGION"] != "/etc/region.pem|Регион" || got["OKN"] != "|Комитет по охране объектов культурного наследия (демо)" {
 		t.Fatalf("systems %v", got)
 	}
-	for _, bad := range [][]string{{"-no-data-rate", "1.5"}, {"-redelivery", "soon"}, {"-system", "NOCERT"}, {"-max-envelope-bytes", "0"}, {"-access-matrix", "/nonexistent"}} {
+	for _, bad := range [][]string{{"-no-data-rate", "1.5"}, {"-redelivery", "soon"}, {"-system", "NOCERT"}, {"-max-envelope-bytes", "0"}, {"-access-matrix", "/nonexistent"}, {"-portal-services", "building-permit"}} {
 		if _, err := parse(bad); err == nil {
 			t.Errorf("parse(%v) accepted", bad)
 		}

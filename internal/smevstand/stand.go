@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,7 +68,11 @@ type Config struct {
 	MaxEnvelopeBytes int64
 	MaxFileBytes     int64
 
-	PortalRate       float64
+	PortalRate float64
+	// PortalServices picks the portal's services and their recipient
+	// systems by service code (building-permit, heritage-works); nil is
+	// the demo: building permits to MINSTROY, heritage works to OKN.
+	PortalServices   map[string]string
 	ExtraDocsDelay   time.Duration
 	ProviderMinDelay time.Duration
 	ProviderMaxDelay time.Duration
@@ -111,6 +117,30 @@ func DefaultRoutes(services []portal.Service, agencies []providers.Agency) []bus
 		routes = append(routes, bus.Route{Type: bus.MessageType{Namespace: ns, RootElement: portal.ELKRoot}, Provider: EPGU, Consumers: []string{"*"}})
 	}
 	return append(routes, providers.Routes(agencies, []string{"*"})...)
+}
+
+// portalServices applies the configured choice of services and recipients
+// to the demo services; the control example's service is always there.
+func portalServices(chosen map[string]string) ([]portal.Service, error) {
+	demo := portal.DemoServices(MINSTROY, OKN)
+	if chosen == nil {
+		return append(demo, portal.ControlService(CONTROL)), nil
+	}
+	var out []portal.Service
+	for code, recipient := range chosen {
+		found := false
+		for _, s := range demo {
+			if s.Code == code {
+				s.Recipient, found = recipient, true
+				out = append(out, s)
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("portal service %q: the portal offers %s and %s", code, demo[0].Code, demo[1].Code)
+		}
+	}
+	slices.SortFunc(out, func(a, b portal.Service) int { return strings.Compare(a.Code, b.Code) })
+	return append(out, portal.ControlService(CONTROL)), nil
 }
 
 // New opens the database, makes or reads keys and wires the stand.
@@ -181,7 +211,10 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	if err != nil {
 		return nil, err
 	}
-	services := append(portal.DemoServices(MINSTROY, OKN), portal.ControlService(CONTROL))
+	services, err := portalServices(cfg.PortalServices)
+	if err != nil {
+		return nil, err
+	}
 	matrix := cfg.Matrix
 	if matrix == nil {
 		if matrix, err = bus.NewAccessMatrix(DefaultRoutes(services, agencies)...); err != nil {

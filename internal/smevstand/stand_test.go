@@ -79,3 +79,31 @@ func TestStateIsSharedAndSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+func TestPortalServicesGoToConfiguredSystems(t *testing.T) {
+	db, keys := pgtest.NewDatabase(t), t.TempDir()
+	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
+		t.Skipf("DejaVu font missing: %v", err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, bad := range []map[string]string{{"no-such-service": "OKN"}, {"heritage-works": "NOBODY"}} {
+		if st, err := smevstand.New(context.Background(), smevstand.Config{DatabaseURL: db, KeyDir: keys, PortalServices: bad, Log: quiet}); err == nil {
+			st.Close()
+			t.Errorf("portal services %v accepted", bad)
+		}
+	}
+	st, err := smevstand.New(context.Background(), smevstand.Config{DatabaseURL: db, KeyDir: keys, PortalServices: map[string]string{"heritage-works": smevstand.MINSTROY}, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := httptest.NewRecorder()
+	st.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/portal/applications", nil))
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"recipient":"MINSTROY"`) || !strings.Contains(rec.Body.String(), `"service":"heritage-works"`) {
+		t.Fatalf("filing: %d %s", rec.Code, rec.Body.String())
+	}
+	got, err := st.Bus().GetRequest(context.Background(), smevstand.MINSTROY, message.MessageTypeSelector{})
+	if err != nil || got.RequestMessage == nil {
+		t.Fatalf("MINSTROY got %+v, %v", got, err)
+	}
+}
