@@ -76,3 +76,41 @@ func BenchmarkGetRequestAck(b *testing.B) {
 	b.ReportMetric(100*float64(spent.Load())/float64(elapsed), "%stand-gost")
 	b.ReportMetric(100*float64(clientSpent)/float64(elapsed), "%client-sign")
 }
+
+// BenchmarkGetRequestAckParallel is the same round trip from eight
+// consumers at once: PostgreSQL commits overlap, so the stand's throughput
+// is higher than one consumer's.
+//
+//	go test -run '^$' -bench GetRequestAckParallel -benchtime 400x ./internal/smevstand/bus/
+func BenchmarkGetRequestAckParallel(b *testing.B) {
+	s := newStand(b, message.DefaultLimits())
+	ctx := context.Background()
+	for range b.N {
+		if _, err := s.bus.SendRequest(ctx, bus.Outgoing{Sender: "MINSTROY"}, fnsRequest(b, newMessageID(b))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetParallelism(4)
+	b.ResetTimer()
+	start := time.Now()
+	var done atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			sel := &message.GetRequestRequest{MessageTypeSelector: message.MessageTypeSelector{ID: "SIGNED_BY_CALLER", Timestamp: time.Now()}}
+			sign(b, s.fns, sel, "SIGNED_BY_CALLER", func(sig *message.Signature) { sel.CallerInformationSystemSignature = sig })
+			var got message.GetRequestResponse
+			if err := s.call(message.OpGetRequest, sel, &got); err != nil || got.RequestMessage == nil {
+				b.Errorf("GetRequest: %+v, %v", got.RequestMessage, err)
+				return
+			}
+			ack := &message.AckRequest{AckTargetMessage: message.AckTargetMessage{ID: "SIGNED_BY_CALLER", MessageID: got.RequestMessage.Request.MessageMetadata.MessageID}}
+			sign(b, s.fns, ack, "SIGNED_BY_CALLER", func(sig *message.Signature) { ack.CallerInformationSystemSignature = sig })
+			if err := s.call(message.OpAck, ack, &message.AckResponse{}); err != nil {
+				b.Errorf("Ack: %v", err)
+				return
+			}
+			done.Add(1)
+		}
+	})
+	b.ReportMetric(float64(done.Load())/time.Since(start).Seconds(), "roundtrips/s")
+}
