@@ -224,15 +224,11 @@ func add512(a, b *[8]uint64) {
 	}
 }
 
-// addBits adds a small bit count to the 512-bit length counter.
-func addBits(n *[8]uint64, bits uint64) {
-	for i := range n {
-		s := n[i] + bits
-		carried := s < n[i]
-		n[i] = s
-		if !carried {
-			return
-		}
-		bits = 1
+// addBits adds a bit count to the 512-bit length counter.
+func addBits(n *[8]uint64, count uint64) {
+	var carry uint64
+	n[0], carry = bits.Add64(n[0], count, 0)
+	for i := 1; i < len(n); i++ {
+		n[i], carry = bits.Add64(n[i], 0, carry)
 	}
 }
