@@ -6,7 +6,12 @@
 // With the zero-value options it is the demo `make run` starts: the stand
 // makes its own keys on first start, registers the agency systems of the two
 // demo agencies (MINSTROY, OKN) and the control example's system (CONTROL),
-// and leaves their keys where Okno can read them.
+// and leaves their keys where Okno can read them. The key directory
+// (default .data/stand) holds, per system, <MNEMONIC>.key.pem (PKCS#8,
+// GOST R 34.10-2012 256, parameter set A) and <MNEMONIC>.cert.pem
+// (self-signed X.509): MINSTROY and OKN for Okno's agencies, SMEV for
+// checking the stand's SMEVSignature, EPGU and the providers (FNS,
+// ROSREESTR, SFR, MVD) for checking their senders' signatures.
 //
 // Routes: GET / (overview: systems, queues, access matrix), POST /smev
 // (SOAP 1.1), /files/ (file storage), /cabinet/ (the applicant's cabinet),
