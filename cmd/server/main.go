@@ -200,7 +200,7 @@ func startWorkers(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, c
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: svc})
 	river.AddWorker(workers, &cases.RejectionWorker{Service: svc})
-	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: 20 * time.Second})
+	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: config.JobTimeout - 5*time.Second})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:  database.RiverSchema,
 		Logger:  quiet(logger),
@@ -210,8 +210,16 @@ func startWorkers(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, c
 			cases.QueueOutbox: {MaxWorkers: 8},
 		},
 		FetchPollInterval: 200 * time.Millisecond,
+		// Jobs are idempotent (intake by message id, deliveries by a fixed
+		// message id), so a job of a dead node may be rescued early.
+		JobTimeout:           config.JobTimeout,
+		RescueStuckJobsAfter: cfg.JobRescueAfter,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SMEV.PullInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return cases.PullArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+			func() (river.JobArgs, *river.InsertOpts) {
+				// At most one pull per second (River's finest unique period)
+				// even when the interval is shorter.
+				return cases.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
+			}, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("background work: %w", err)

@@ -125,21 +125,27 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 	docs := []Document{form}
 	var problems []forms.Problem
 
-	titles := map[string]string{}
+	// The form lists the documents; the message carries the files. They
+	// meet by attachment id (or file name, for file-storage references).
+	refs := map[string]forms.DocumentRef{}
 	for _, ref := range app.Documents {
-		titles[ref.AttachmentID] = ref.Type
-		titles[ref.FileName] = ref.Type
+		refs[ref.AttachmentID] = ref
+		refs[ref.FileName] = ref
 	}
 	seen := map[string]bool{}
 	for i, a := range d.Attachments {
+		ref, listed := refs[a.ContentID]
+		if !listed {
+			ref, listed = refs[a.FileName]
+		}
 		name := a.FileName
+		if name == "" {
+			name = ref.FileName
+		}
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}
-		title := titles[a.ContentID]
-		if title == "" {
-			title = titles[a.FileName]
-		}
+		title := ref.Type
 		if title == "" {
 			title = name
 		}

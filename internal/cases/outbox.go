@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/smevclient"
+	"github.com/okno-oiv/okno/internal/smevclient/message"
 )
 
 // StatusDeliveryWorker carries statuses to the applicant's cabinet: it
@@ -29,6 +31,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 	s, a := w.Service, job.Args
 	var c Case
 	var e Event
+	var messageID string
 	var pending, wait bool
 	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
 		d, err := selectDelivery(ctx, tx, a.CaseID, a.EventSeq)
@@ -38,6 +41,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 		if pending = d.State == "queued"; !pending {
 			return nil
 		}
+		messageID = d.MessageID
 		if wait, err = undeliveredBefore(ctx, tx, a.CaseID, a.EventSeq); err != nil || wait {
 			return err
 		}
@@ -68,7 +72,19 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 	if err != nil {
 		return err
 	}
-	sent, sendErr := bus.SendRequest(ctx, smevclient.Request{Content: content})
+	// The message id is fixed before the first attempt and reused by every
+	// retry, so a send that reached the bus just before a crash is answered
+	// MessageIsAlreadySent instead of reaching the cabinet twice.
+	if messageID == "" {
+		if messageID, err = s.reserveMessageID(ctx, a); err != nil {
+			return err
+		}
+	}
+	sent, sendErr := bus.SendRequest(ctx, smevclient.Request{MessageID: messageID, Content: content})
+	if errors.Is(sendErr, &message.Fault{Kind: message.FaultMessageIsAlreadySent}) {
+		// An attempt before a crash got through: the status is on its way.
+		return s.finishDelivery(ctx, job, "sent", messageID, "")
+	}
 	if sendErr != nil {
 		state := "queued"
 		if job.Attempt >= job.MaxAttempts {
@@ -80,6 +96,17 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 		return sendErr
 	}
 	return s.finishDelivery(ctx, job, "sent", sent.MessageID, "")
+}
+
+func (s *Service) reserveMessageID(ctx context.Context, a StatusDeliveryArgs) (string, error) {
+	id, err := uuid.NewUUID() // SMEV wants time-based (version 1) ids
+	if err != nil {
+		return "", fmt.Errorf("message id: %w", err)
+	}
+	err = s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
+		return setDeliveryMessageID(ctx, tx, a.CaseID, a.EventSeq, id.String())
+	})
+	return id.String(), err
 }
 
 func (s *Service) finishDelivery(ctx context.Context, job *river.Job[StatusDeliveryArgs], state, messageID, problem string) error {

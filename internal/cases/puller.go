@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/forms"
@@ -18,19 +17,22 @@ import (
 )
 
 // PullArgs is the periodic job that takes new messages from the bus for
-// every agency. River's leader alone schedules periodic jobs and the job is
-// unique, so one node pulls at a time however many servers run.
+// every agency. River's leader alone schedules it, and a run holds a
+// PostgreSQL advisory lock, so one node pulls at a time however many servers
+// run; the lock dies with its connection, so a crashed node's pull is taken
+// over at the next tick instead of after River's stuck-job rescue.
 type PullArgs struct{}
 
 // Kind names the job in River's table.
 func (PullArgs) Kind() string { return "bus_pull" }
 
-// InsertOpts keeps one pull queued or running at a time.
+// InsertOpts: a pull is never retried; the next tick is the retry.
 func (PullArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueIntake, MaxAttempts: 1,
-		UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
-			rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{Queue: QueueIntake, MaxAttempts: 1}
 }
+
+// pullLockKey is the advisory lock of the bus pull ("pull" in ASCII).
+const pullLockKey = 0x70756c6c
 
 // PullWorker drains the agencies' bus queues.
 type PullWorker struct {
@@ -43,10 +45,23 @@ type PullWorker struct {
 }
 
 // Timeout lets a run last its budget plus the time to finish a message.
-func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return w.Budget + time.Minute }
+func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return w.Budget + 5*time.Second }
 
 // Work pulls for every agency with a bus connection.
 func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
+	conn, err := w.Service.cfg.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	var mine bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, pullLockKey).Scan(&mine); err != nil {
+		return err
+	}
+	if !mine {
+		return nil // another node is pulling
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, pullLockKey) //nolint:errcheck // released with the connection anyway
 	agencies, err := w.Service.busAgencies(ctx)
 	if err != nil {
 		return err

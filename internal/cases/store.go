@@ -236,14 +236,22 @@ func markDelivery(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, sta
 	return err
 }
 
-// markDeliveryAnswered records the portal's answer to a sent status.
+func setDeliveryMessageID(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, messageID string) error {
+	_, err := tx.Exec(ctx, `UPDATE status_deliveries SET message_id = $3 WHERE case_id = $1 AND event_seq = $2`, caseID, seq, messageID)
+	return err
+}
+
+// markDeliveryAnswered records the portal's answer to a sent status. The
+// answer may come before the sender recorded "sent" (its reply was lost in a
+// crash): the answer proves the message arrived, so a queued delivery with
+// that message id is answered too.
 func markDeliveryAnswered(ctx context.Context, tx pgx.Tx, messageID string, accepted bool, reason string) (bool, error) {
 	state := "accepted"
 	if !accepted {
 		state = "failed"
 	}
 	tag, err := tx.Exec(ctx, `UPDATE status_deliveries SET state = $2, last_error = $3, updated_at = now()
-		WHERE message_id = $1 AND state = 'sent'`, messageID, state, reason)
+		WHERE message_id = $1 AND state IN ('queued', 'sent')`, messageID, state, reason)
 	return tag.RowsAffected() > 0, err
 }
 

@@ -35,6 +35,9 @@ type Config struct {
 	// Workers runs background work (bus intake, the status outbox) in this
 	// process (OKNO_WORKERS); a web-only replica sets it to false.
 	Workers bool
+	// JobRescueAfter (OKNO_JOB_RESCUE_AFTER) is when a job still marked
+	// running — its node died — is given to another worker.
+	JobRescueAfter time.Duration
 }
 
 // SMEV configures the bus connection of the installation's agencies.
@@ -97,6 +100,10 @@ func Load(getenv func(string) string) (Config, error) {
 		SenderINN:    p.str("OKNO_SENDER_INN", "7700000000"),
 	}
 	c.Workers = p.boolean("OKNO_WORKERS", true)
+	c.JobRescueAfter = p.duration("OKNO_JOB_RESCUE_AFTER", time.Minute)
+	if c.JobRescueAfter < JobTimeout {
+		p.fail("OKNO_JOB_RESCUE_AFTER", "must be at least "+JobTimeout.String()+", the longest a background job may run")
+	}
 	if c.SMEV.Endpoint != "" {
 		if u, err := url.Parse(c.SMEV.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			p.fail("OKNO_SMEV_URL", "must be an http(s) URL of the SMEV SOAP endpoint, e.g. http://127.0.0.1:8075/smev")
@@ -133,6 +140,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+// JobTimeout bounds one run of a background job; a job cut short is retried.
+const JobTimeout = 20 * time.Second
 
 // SessionKeyFile is where a generated session key is kept between restarts.
 func (c Config) SessionKeyFile() string { return filepath.Join(c.DataDir, "session.key") }
