@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
 
+	"github.com/okno-oiv/okno/internal/demo"
 	"github.com/okno-oiv/okno/internal/forms"
 )
 
@@ -288,5 +291,73 @@ func TestRegistryKeepsAgenciesApart(t *testing.T) {
 	}
 	if n := s.count(`SELECT count(*) FROM cases WHERE id = $1 AND executor_id IS NOT NULL`, theirs); n != 0 {
 		t.Error("another agency's case was assigned")
+	}
+}
+
+// TestBrowserRegistrySearchAndAssign: a clerk presses "/", types a name,
+// presses Enter, ticks the case found and gives it to herself — in a real
+// browser, through the real pages.
+func TestBrowserRegistrySearchAndAssign(t *testing.T) {
+	s := newSite(t)
+	s.addCase(registryCase{number: "2026-RNS-000001", applicant: "Лебедева Анна Викторовна", status: "registered"})
+	s.addCase(registryCase{number: "2026-RNS-000002", applicant: "Орлов Пётр Ильич", status: "registered"})
+	s.addCase(registryCase{number: "2026-RNS-000003", applicant: "Кузнецов Иван Павлович", executor: "minstroy.head", due: time.Now().AddDate(0, 0, -1)})
+	ctx := chromium(t)
+	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	step("log in and open the registry",
+		chromedp.Navigate(s.url+"/login"),
+		chromedp.WaitVisible(`#f-login`),
+		chromedp.SendKeys(`#f-login`, "minstroy.clerk"),
+		chromedp.SendKeys(`#f-password`, demo.Password),
+		chromedp.Submit(`#f-password`),
+		chromedp.WaitVisible(`header .who`),
+		chromedp.Navigate(s.url+"/cases"),
+		chromedp.WaitVisible(`table.registry`),
+		screenshot("20-registry"),
+	)
+	if n := strings.Count(text(t, ctx, `table.registry tbody`), "2026-RNS-"); n != 3 {
+		t.Fatalf("registry shows %d cases, want 3", n)
+	}
+	step(`press "/"`, chromedp.KeyEvent("/"))
+	if focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.name`)); err != nil || focused != "q" {
+		t.Fatalf(`"/" focused %q, not the search field`, focused)
+	}
+	step("type and press Enter",
+		// DevTools types a key's character apart from its keydown, so the
+		// page's preventDefault cannot hold back the "/" as a person's
+		// browser does; the test deletes it.
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent("Лебедевой"),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(`input[type=search][value="Лебедевой"]`),
+		screenshot("21-registry-search"),
+	)
+	if rows := text(t, ctx, `table.registry tbody`); !strings.Contains(rows, "2026-RNS-000001") || strings.Contains(rows, "2026-RNS-000002") {
+		t.Fatalf("search shows:\n%s", rows)
+	}
+	step("tick the case and assign it",
+		chromedp.Click(`input[name=case]`),
+		chromedp.SetValue(`#assign select[name=executor_id]`, s.userID("minstroy.clerk").String()),
+		chromedp.Click(`#assign button[type=submit]`),
+		chromedp.WaitVisible(`.flash-ok`),
+		screenshot("22-registry-assigned"),
+	)
+	if got := text(t, ctx, `.flash-ok`); got != "Назначено: 1 дело." {
+		t.Fatalf("flash %q", got)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(`input[type=search]`)); v != "Лебедевой" {
+		t.Errorf("after assigning, the search is %q: the list lost its filter", v)
+	}
+	step("open «Мои дела»",
+		chromedp.Navigate(s.url+"/cases/mine"),
+		chromedp.WaitVisible(`table.registry`),
+	)
+	if rows := text(t, ctx, `table.registry tbody`); !strings.Contains(rows, "2026-RNS-000001") || strings.Contains(rows, "2026-RNS-000003") {
+		t.Fatalf("«Мои дела» shows:\n%s", rows)
 	}
 }
