@@ -47,9 +47,10 @@ func (s *Server) renderRegistry(w http.ResponseWriter, r *http.Request, mine boo
 		me := p.User.ID
 		f.ExecutorID = &me
 	}
-	page := views.RegistryPage{Mine: mine, Path: path, Values: values, Problems: problems, Today: time.Now()}
-	// The inbox's links carry the filter without the executor: the path says it.
 	query := f.Query()
+	page := views.RegistryPage{Mine: mine, Path: path, Values: values, Problems: problems,
+		ExportURL: "/cases/export.csv?" + query.Encode()}
+	// The inbox's own links carry the filter without the executor: the path says it.
 	if mine {
 		query.Del("executor")
 	}

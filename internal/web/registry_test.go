@@ -147,11 +147,21 @@ func TestMyCasesShowsOnlyTheExecutorsCases(t *testing.T) {
 	s.addCase(registryCase{number: "2026-RNS-000001", executor: "minstroy.clerk"})
 	s.addCase(registryCase{number: "2026-RNS-000002", executor: "minstroy.head"})
 	s.addCase(registryCase{number: "2026-RNS-000003"})
-	r := s.browser().login("minstroy.clerk").get("/cases/mine?executor=" + s.userID("minstroy.head").String())
+	b := s.browser().login("minstroy.clerk")
+	r := b.get("/cases/mine?executor=" + s.userID("minstroy.head").String())
 	mustContain(t, r, "Мои дела", "2026-RNS-000001")
+	export := regexp.MustCompile(`href="(/cases/export\.csv[^"]*)"`).FindStringSubmatch(r.body)
+	if export == nil {
+		t.Fatal("no export link")
+	}
+	csv := b.get(strings.ReplaceAll(export[1], "&amp;", "&"))
+	mustContain(t, csv, "2026-RNS-000001")
 	for _, other := range []string{"2026-RNS-000002", "2026-RNS-000003"} {
 		if strings.Contains(r.body, other) {
 			t.Errorf("«Мои дела» of the clerk shows %s", other)
+		}
+		if strings.Contains(csv.body, other) {
+			t.Errorf("the export of «Мои дела» has %s", other)
 		}
 	}
 }
