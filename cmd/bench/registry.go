@@ -110,8 +110,58 @@ func runRegistry(args []string, out io.Writer) error {
 			headline = r.p95
 		}
 	}
+	if err := measureTabsAndExport(ctx, svc, world, *runs, out); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "registry: p95 %.2f ms\n", headline)
 	return nil
+}
+
+// measureTabsAndExport times what the page adds to the list: the counts of
+// saved-filter tabs (capped), and a CSV export of every open case.
+func measureTabsAndExport(ctx context.Context, svc *cases.Service, world benchWorld, runs int, out io.Writer) error {
+	var tabs []cases.Filter
+	for _, q := range []url.Values{{"status": {cases.StatusOpen}}, {"deadline": {"overdue"}},
+		{"q": {"строительства"}}, {"q": {"Кузнецовой"}}, {"executor": {world.executors[1].String()}}} {
+		f, problems := cases.ParseFilter(q)
+		if problems != nil {
+			return problems
+		}
+		tabs = append(tabs, f)
+	}
+	var took []float64
+	for i := range runs {
+		start := time.Now()
+		if _, err := svc.Count(ctx, world.clerk, tabs[i%len(tabs)], cases.SavedFilterCountLimit); err != nil {
+			return fmt.Errorf("registry: count: %w", err)
+		}
+		took = append(took, float64(time.Since(start).Microseconds())/1000)
+	}
+	fmt.Fprintf(out, "%-30s %8.2f %8.2f\n", "saved-filter tab count (≤1000)", percentile(took, 50), percentile(took, 95))
+
+	open, _ := cases.ParseFilter(url.Values{"status": {cases.StatusOpen}})
+	var csv lineCounter
+	start := time.Now()
+	if err := svc.Export(ctx, world.clerk, open, &csv); err != nil {
+		return fmt.Errorf("registry: export: %w", err)
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(out, "export of open cases: %d rows, %.1f MB in %.1f s (%.0f rows/s)\n",
+		csv.lines-1, float64(csv.bytes)/1e6, elapsed.Seconds(), float64(csv.lines-1)/elapsed.Seconds())
+	return nil
+}
+
+// lineCounter takes an export and keeps only its size.
+type lineCounter struct{ lines, bytes int }
+
+func (c *lineCounter) Write(b []byte) (int, error) {
+	c.bytes += len(b)
+	for _, x := range b {
+		if x == '\n' {
+			c.lines++
+		}
+	}
+	return len(b), nil
 }
 
 // loadWorld finds what an earlier run seeded.

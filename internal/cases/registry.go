@@ -359,7 +359,8 @@ func (s *Service) count(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, f Fi
 	var n int
 	args := append([]any{pgx.QueryExecModeDescribeExec}, q.args...)
 	args = append(args, limit)
-	err = tx.QueryRow(ctx, `SELECT count(*) FROM (`+q.sql+` LIMIT $`+strconv.Itoa(len(q.args)+1)+`) AS selected`, args...).Scan(&n)
+	err = tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT FROM registry_cases r WHERE `+q.where+
+		` LIMIT $`+strconv.Itoa(len(q.args)+1)+`) AS selected`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count registry: %w", err)
 	}
@@ -499,6 +500,7 @@ func cell(s string) string {
 // tables would tempt the planner to drive the search from them.
 type registryQuery struct {
 	sql   string
+	where string // the conditions alone, over alias r, for counting in any order
 	args  []any
 	order string // the ORDER BY list, over alias r
 }
@@ -597,14 +599,15 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 	case SortNumber:
 		order = "r.number, r.id"
 	}
+	cond := strings.Join(where, " AND ")
 	sql := `SELECT r.id, r.number, r.service_type_id, r.status, r.applicant_name, r.received_at, r.due_date,
 			r.department_id, r.executor_id
 		FROM registry_cases r
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
+		WHERE ` + cond + ` ORDER BY ` + order
 	if paged {
 		sql += " LIMIT " + strconv.Itoa(PageSize+1)
 	}
-	return registryQuery{sql: sql, args: args, order: order}, nil
+	return registryQuery{sql: sql, where: cond, args: args, order: order}, nil
 }
 
 // dueBound is the last day of a term of n working days from today by the
