@@ -272,6 +272,11 @@ func TestRegistryExportDownloadsCSV(t *testing.T) {
 	if strings.Contains(r.body, "2026-RNS-000900") {
 		t.Error("export ignores the filter")
 	}
+	bad := s.browser().login("minstroy.clerk").get("/cases/export.csv?deadline=someday")
+	if bad.status != http.StatusUnprocessableEntity || bad.header.Get("Content-Disposition") != "" || strings.Contains(bad.body, "2026-RNS-") {
+		t.Errorf("export with a bad filter: %d %q", bad.status, bad.header.Get("Content-Disposition"))
+	}
+	mustContain(t, bad, "Выберите состояние срока из списка.")
 }
 
 // TestRegistryKeepsAgenciesApart: another agency's clerk never sees, finds,
