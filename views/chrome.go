@@ -4,6 +4,8 @@
 package views
 
 import (
+	"strings"
+
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -29,6 +31,18 @@ type Flash struct {
 	Text string
 }
 
+// active marks the nav item of the current page: the longest item that is
+// the path itself or a folder above it ("Мои дела" on /cases/mine, not "Реестр").
 func (c Chrome) active(href string) bool {
-	return c.Current == href || (href != "/" && len(c.Current) > len(href) && c.Current[:len(href)+1] == href+"/")
+	best := ""
+	for _, item := range c.Nav {
+		if covers(item.Href, c.Current) && len(item.Href) > len(best) {
+			best = item.Href
+		}
+	}
+	return best == href
+}
+
+func covers(href, path string) bool {
+	return path == href || (href != "/" && strings.HasPrefix(path, href+"/"))
 }

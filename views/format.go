@@ -7,6 +7,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -142,4 +143,17 @@ func commentReader(t cases.Transition) string {
 		return "заявитель"
 	}
 	return "исполнитель"
+}
+
+// inputType is the HTML input type of a service field's kind.
+func inputType(k forms.FieldKind) string {
+	switch k {
+	case forms.KindDate:
+		return "date"
+	case forms.KindEmail:
+		return "email"
+	case forms.KindPhone:
+		return "tel"
+	}
+	return "text"
 }

@@ -161,6 +161,8 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	site, err := web.New(web.Deps{
 		People: peopleSvc, Cases: casesSvc, Blobs: store, AuditLog: audit.NewLog(pool), Pool: pool, Logger: logger, Metrics: registry,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
+		// A paper application carries several scans, each capped by the store.
+		MaxUploadBytes: 8 * cfg.Storage.MaxUploadSize,
 	})
 	if err != nil {
 		return err

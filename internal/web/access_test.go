@@ -41,6 +41,12 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/", nil, [5]int{login, ok, ok, ok, ok}},
 		{"GET", "/account", nil, [5]int{login, ok, ok, ok, ok}},
 		{"GET", "/account/second-factor", nil, [5]int{login, ok, ok, ok, ok}},
+		{"GET", "/cases", nil, [5]int{login, ok, ok, forbidden, forbidden}},
+		{"GET", "/cases/mine", nil, [5]int{login, ok, ok, forbidden, forbidden}},
+		{"GET", "/cases/export.csv", nil, [5]int{login, ok, ok, forbidden, forbidden}},
+		{"GET", "/cases/new", nil, [5]int{login, ok, ok, forbidden, forbidden}},
+		{"GET", "/cases/new/RNS", nil, [5]int{login, ok, ok, forbidden, forbidden}},
+		{"GET", "/cases/new/OKN-R", nil, [5]int{login, http.StatusNotFound, http.StatusNotFound, forbidden, forbidden}}, // another agency's service
 		{"GET", "/admin/users", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
 		{"GET", "/admin/users/new", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
 		{"GET", "/admin/departments", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},

@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/a-h/templ"
 
+	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/views"
 )
@@ -19,6 +22,7 @@ var (
 	errCrossOrigin      = errors.New("web: cross-origin request refused")
 	errNoOrigin         = errors.New("web: state-changing request without Origin or Sec-Fetch-Site")
 	errBrokenUTF8       = errors.New("web: form is not valid UTF-8")
+	errBadMultipart     = errors.New("web: malformed multipart form")
 )
 
 // handler is a page handler that returns its failure instead of writing it.
@@ -41,12 +45,15 @@ type failure struct {
 // listed is internal: logged with the request id, never shown.
 func explain(err error) (failure, bool) {
 	var tooLarge *http.MaxBytesError
+	var fileTooLarge *blob.TooLargeError
 	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, people.ErrNotFound):
+	case errors.As(err, &fileTooLarge):
+		return failure{http.StatusRequestEntityTooLarge, "Файл слишком большой", fmt.Sprintf("Файл больше допустимого размера (%d МБ). Ничего не сохранено. Уменьшите файл (например, отсканируйте в меньшем разрешении) и повторите.", fileTooLarge.Limit>>20)}, true
+	case errors.Is(err, errNotFound), errors.Is(err, people.ErrNotFound), errors.Is(err, cases.ErrNotFound):
 		return failure{http.StatusNotFound, "Страница не найдена", "Такой страницы нет, или у вас нет к ней доступа. Проверьте адрес."}, true
 	case errors.Is(err, errMethodNotAllowed):
 		return failure{http.StatusMethodNotAllowed, "Действие недоступно", "Этот адрес не принимает такой запрос."}, true
-	case errors.Is(err, people.ErrForbidden):
+	case errors.Is(err, people.ErrForbidden), errors.Is(err, cases.ErrForbidden):
 		return failure{http.StatusForbidden, "Доступ запрещён", "У вашей роли нет прав на эту страницу. Если они нужны для работы, обратитесь к администратору ведомства."}, true
 	case errors.Is(err, errCrossOrigin):
 		return failure{http.StatusForbidden, "Запрос отклонён", "Запрос пришёл с другого сайта. Для защиты ваших данных «Окно» принимает изменения только со своих страниц. Откройте «Окно» и повторите действие."}, true
@@ -54,6 +61,8 @@ func explain(err error) (failure, bool) {
 		return failure{http.StatusForbidden, "Запрос отклонён", "Не удалось подтвердить, что запрос отправлен со страницы «Окна» (нет заголовков Origin и Sec-Fetch-Site). Обновите страницу в браузере и повторите действие."}, true
 	case errors.As(err, &tooLarge):
 		return failure{http.StatusRequestEntityTooLarge, "Слишком большой запрос", "Данные формы превышают допустимый размер. Сократите текст и повторите."}, true
+	case errors.Is(err, errBadMultipart):
+		return failure{http.StatusBadRequest, "Неверные данные", "Форма с файлами пришла повреждённой. Обновите страницу и отправьте её ещё раз."}, true
 	case errors.Is(err, errBrokenUTF8):
 		return failure{http.StatusBadRequest, "Неверные данные", "Форма содержит символы в неверной кодировке (не UTF-8). Введите текст заново с клавиатуры."}, true
 	case errors.Is(err, context.Canceled):

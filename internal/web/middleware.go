@@ -149,9 +149,16 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 	})
 }
 
+// limitBody caps request bodies: forms at MaxFormBytes, forms with files
+// (scans of a paper application) at MaxUploadBytes; each file is capped
+// again by the blob store.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxFormBytes)
+		limit := s.MaxFormBytes
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") && s.MaxUploadBytes > limit {
+			limit = s.MaxUploadBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

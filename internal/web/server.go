@@ -35,6 +35,8 @@ type Deps struct {
 	SessionKey   []byte // 32 random bytes; cookies are signed and encrypted with keys derived from it
 	TrustProxy   bool   // client address and scheme from X-Forwarded-* headers
 	MaxFormBytes int64
+	// MaxUploadBytes caps a request that carries files.
+	MaxUploadBytes int64
 }
 
 // Server holds the handlers' shared state.
@@ -106,6 +108,7 @@ func (s *Server) Handler() http.Handler {
 					r.Use(s.requireRole(people.RoleClerk, people.RoleHead))
 					// registry routes
 					s.registryRoutes(r)
+					s.officeRoutes(r)
 					s.caseRoutes(r)
 				})
 				r.Route("/admin", func(r chi.Router) {
@@ -146,6 +149,8 @@ func navFor(p *people.Principal) []navLink {
 			navLink{"/admin/settings", "Настройки"}, navLink{"/admin/audit", "Журнал аудита"})
 	case people.RolePlatformAdmin:
 		links = append(links, navLink{"/platform/agencies", "Ведомства"})
+	case people.RoleClerk, people.RoleHead:
+		links = append(links, navLink{"/cases", "Реестр"}, navLink{"/cases/mine", "Мои дела"}, navLink{"/cases/new", "Новое заявление"})
 	}
 	return append(links, navLink{"/account", "Учётная запись"})
 }

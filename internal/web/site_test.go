@@ -33,10 +33,11 @@ import (
 // site is Okno's real handler over a fresh, migrated database with the demo
 // agencies, served on a loopback port.
 type site struct {
-	t   *testing.T
-	db  dbtest.DB
-	url string
-	log *syncBuffer
+	t     *testing.T
+	db    dbtest.DB
+	url   string
+	log   *syncBuffer
+	blobs string // the local blob store's directory
 }
 
 type syncBuffer struct {
@@ -63,7 +64,8 @@ func newSite(t *testing.T) *site {
 	if err := demo.Seed(context.Background(), svc, db.App); err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := blob.NewLocal(t.TempDir(), 10<<20)
+	blobDir := t.TempDir()
+	blobs, err := blob.NewLocal(blobDir, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +78,14 @@ func newSite(t *testing.T) *site {
 	srv, err := web.New(web.Deps{
 		People: svc, Cases: casesSvc, Blobs: blobs, AuditLog: audit.NewLog(db.App), Pool: db.App,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: prometheus.NewRegistry(),
-		SessionKey: bytes.Repeat([]byte{7}, 32), MaxFormBytes: 64 << 10,
+		SessionKey: bytes.Repeat([]byte{7}, 32), MaxFormBytes: 64 << 10, MaxUploadBytes: 8 << 20,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{t: t, db: db, url: ts.URL, log: logs}
+	return &site{t: t, db: db, url: ts.URL, log: logs, blobs: blobDir}
 }
 
 // browser is a cookie-keeping client that, like a browser, sends

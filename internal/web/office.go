@@ -1,0 +1,110 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/validation"
+	"github.com/okno-oiv/okno/views"
+)
+
+// officeRoutes are the paper applications a clerk registers at the office.
+func (s *Server) officeRoutes(r chi.Router) {
+	r.Get("/cases/new", s.h(s.officeServices))
+	r.Get("/cases/new/{code}", s.h(s.officeForm))
+	r.Post("/cases/new/{code}", s.h(s.registerOffice))
+}
+
+func (s *Server) officeServices(w http.ResponseWriter, r *http.Request) error {
+	types, err := s.Cases.ServiceTypes(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.OfficeServicesPage(s.chrome(w, r, "Новое заявление"), types))
+	return nil
+}
+
+func (s *Server) officeForm(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.Cases.ServiceType(r.Context(), principal(r), chi.URLParam(r, "code"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.OfficeFormPage(s.chrome(w, r, st.Title), st, map[string]string{}, nil))
+	return nil
+}
+
+// maxFieldBytes bounds one text field of the multipart form.
+const maxFieldBytes = 64 << 10
+
+// registerOffice reads the multipart form as a stream: text fields into
+// memory (bounded), scans straight into the blob store, never whole files in
+// memory. A form that does not pass the checks comes back filled in.
+func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	st, err := s.Cases.ServiceType(r.Context(), p, chi.URLParam(r, "code"))
+	if err != nil {
+		return err
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errBadMultipart
+	}
+	values := map[string]string{}
+	var scans []cases.Document
+	discard := func() { s.Cases.DiscardScans(r.Context(), scans) }
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			discard()
+			return errBadMultipart
+		}
+		if part.FileName() == "" {
+			raw, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			if err != nil {
+				discard()
+				return err
+			}
+			if len(raw) > maxFieldBytes || !utf8.Valid(raw) {
+				discard()
+				return errBrokenUTF8
+			}
+			values[part.FormName()] = string(raw)
+			continue
+		}
+		if part.FormName() != "scans" {
+			continue
+		}
+		doc, err := s.Cases.StoreScan(r.Context(), p, part.FileName(), part.FileName(), part.Header.Get("Content-Type"), part)
+		if err != nil {
+			discard()
+			return err
+		}
+		scans = append(scans, doc)
+	}
+	c, err := s.Cases.RegisterOffice(r.Context(), p, st, values, scans)
+	var problems validation.Errors
+	if errors.As(err, &problems) {
+		discard()
+		if len(scans) > 0 {
+			problems.Add("scans", "Исправьте ошибки и прикрепите файлы заново: браузер не сохраняет выбранные файлы.")
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, views.OfficeFormPage(s.chrome(w, r, st.Title), st, values, problems))
+		return nil
+	}
+	if err != nil {
+		discard()
+		return err
+	}
+	s.flash(w, r, flashOK, fmt.Sprintf("Заявление зарегистрировано под номером %s.", c.Number))
+	s.redirect(w, r, "/cases/"+c.ID.String())
+	return nil
+}
