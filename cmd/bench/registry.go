@@ -101,7 +101,7 @@ func runRegistry(args []string, out io.Writer) error {
 	var headline float64
 	fmt.Fprintf(out, "%-30s %8s %8s %9s %9s %5s\n", "scenario", "p50 ms", "p95 ms", "sql p50", "sql p95", "rows")
 	for _, sc := range world.scenarios() {
-		r, err := measure(ctx, svc, pool, tracer, world.clerk, sc, *runs, *explain, out)
+		r, err := measureList(ctx, svc, pool, tracer, world.clerk, sc, *runs, *explain, out)
 		if err != nil {
 			return fmt.Errorf("registry: %s: %w", sc.name, err)
 		}
@@ -137,7 +137,7 @@ func measureTabsAndExport(ctx context.Context, svc *cases.Service, world benchWo
 		}
 		took = append(took, float64(time.Since(start).Microseconds())/1000)
 	}
-	fmt.Fprintf(out, "%-30s %8.2f %8.2f\n", "saved-filter tab count (≤1000)", percentile(took, 50), percentile(took, 95))
+	fmt.Fprintf(out, "%-30s %8.2f %8.2f\n", "saved-filter tab count (≤1000)", percentileOf(took, 50), percentileOf(took, 95))
 
 	open, _ := cases.ParseFilter(url.Values{"status": {cases.StatusOpen}})
 	var csv lineCounter
@@ -293,7 +293,7 @@ type benchWorld struct {
 	numbers     []string // a sample of registry numbers
 }
 
-type scenario struct {
+type listScenario struct {
 	name     string
 	queries  []url.Values // cycled through the runs
 	headline bool
@@ -307,7 +307,7 @@ func benchSearchTerms() []string {
 		"склада", "Петровичу", "Тверь", "магазина", "Лебедева"}
 }
 
-func (w benchWorld) scenarios() []scenario {
+func (w benchWorld) scenarios() []listScenario {
 	q := func(pairs ...string) url.Values {
 		v := url.Values{}
 		for i := 0; i+1 < len(pairs); i += 2 {
@@ -327,7 +327,7 @@ func (w benchWorld) scenarios() []scenario {
 	for _, e := range w.executors[:5] {
 		mine = append(mine, q("status", cases.StatusOpen, "executor", e.String()))
 	}
-	return []scenario{
+	return []listScenario{
 		{name: "default (due date)", queries: []url.Values{{}}},
 		{name: "мои дела (open, executor)", queries: mine},
 		{name: "filter+sort (dept, received)", queries: []url.Values{q("status", "in_progress", "department", w.departments[0].String(), "sort", "received")}},
@@ -340,12 +340,12 @@ func (w benchWorld) scenarios() []scenario {
 	}
 }
 
-type measured struct {
+type listTimes struct {
 	p50, p95, sqlP50, sqlP95, rows float64
 }
 
-func measure(ctx context.Context, svc *cases.Service, pool *pgxpool.Pool, tracer *lastListSQL, by *people.Principal,
-	sc scenario, runs int, explain bool, out io.Writer) (measured, error) {
+func measureList(ctx context.Context, svc *cases.Service, pool *pgxpool.Pool, tracer *lastListSQL, by *people.Principal,
+	sc listScenario, runs int, explain bool, out io.Writer) (listTimes, error) {
 	filters := make([]cases.Filter, len(sc.queries))
 	type statement struct {
 		sql  string
@@ -355,13 +355,13 @@ func measure(ctx context.Context, svc *cases.Service, pool *pgxpool.Pool, tracer
 	for i, q := range sc.queries {
 		f, problems := cases.ParseFilter(q)
 		if problems != nil {
-			return measured{}, problems
+			return listTimes{}, problems
 		}
 		filters[i] = f
 		// The first call warms the caches as a working day would, and
 		// leaves the statement to time bare.
 		if _, err := svc.List(ctx, by, f); err != nil {
-			return measured{}, err
+			return listTimes{}, err
 		}
 		statements[i].sql, statements[i].args = tracer.last()
 	}
@@ -371,7 +371,7 @@ func measure(ctx context.Context, svc *cases.Service, pool *pgxpool.Pool, tracer
 		start := time.Now()
 		page, err := svc.List(ctx, by, filters[i%len(filters)])
 		if err != nil {
-			return measured{}, err
+			return listTimes{}, err
 		}
 		took = append(took, float64(time.Since(start).Microseconds())/1000)
 		rows += len(page.Rows)
@@ -380,15 +380,15 @@ func measure(ctx context.Context, svc *cases.Service, pool *pgxpool.Pool, tracer
 		st := statements[i%len(statements)]
 		ms, plan, err := explainAnalyze(ctx, pool, by.Agency.ID, st.sql, st.args, explain && i == 0)
 		if err != nil {
-			return measured{}, err
+			return listTimes{}, err
 		}
 		sqlTook = append(sqlTook, ms)
 		if plan != "" {
 			fmt.Fprintf(out, "-- %s\n%s\n", sc.name, plan)
 		}
 	}
-	return measured{p50: percentile(took, 50), p95: percentile(took, 95),
-		sqlP50: percentile(sqlTook, 50), sqlP95: percentile(sqlTook, 95), rows: float64(rows) / float64(runs)}, nil
+	return listTimes{p50: percentileOf(took, 50), p95: percentileOf(took, 95),
+		sqlP50: percentileOf(sqlTook, 50), sqlP95: percentileOf(sqlTook, 95), rows: float64(rows) / float64(runs)}, nil
 }
 
 // explainAnalyze runs the statement under EXPLAIN ANALYZE in the agency's
@@ -423,7 +423,7 @@ func explainAnalyze(ctx context.Context, pool *pgxpool.Pool, agencyID uuid.UUID,
 	return ms, plan, err
 }
 
-func percentile(v []float64, p int) float64 {
+func percentileOf(v []float64, p int) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	i := (len(s)*p + 99) / 100
@@ -460,7 +460,7 @@ func seedRegistry(ctx context.Context, ownerURL string, pool *pgxpool.Pool, tota
 	if err != nil {
 		return benchWorld{}, "", fmt.Errorf("registry: list indexes: %w", err)
 	}
-	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[caseIndex])
 	if err != nil {
 		return benchWorld{}, "", fmt.Errorf("registry: list indexes: %w", err)
 	}
@@ -504,11 +504,11 @@ func seedRegistry(ctx context.Context, ownerURL string, pool *pgxpool.Pool, tota
 }
 
 // index is a secondary index of cases by its definition.
-type index struct{ Name, Def string }
+type caseIndex struct{ Name, Def string }
 
 // buildIndexes builds the indexes two at a time, one per core.
-func buildIndexes(ctx context.Context, ownerURL string, indexes []index) error {
-	todo := make(chan index, len(indexes))
+func buildIndexes(ctx context.Context, ownerURL string, indexes []caseIndex) error {
+	todo := make(chan caseIndex, len(indexes))
 	for _, ix := range indexes {
 		todo <- ix
 	}
@@ -672,7 +672,7 @@ func copyCases(ctx context.Context, owner *pgx.Conn, rng *mathrand.Rand, a bench
 	return nil
 }
 
-func pick(rng *mathrand.Rand, from []string) string { return from[rng.IntN(len(from))] }
+func pickOf(rng *mathrand.Rand, from []string) string { return from[rng.IntN(len(from))] }
 
 func personName(rng *mathrand.Rand) string {
 	surnames := []string{"Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
@@ -682,13 +682,13 @@ func personName(rng *mathrand.Rand) string {
 	women := []string{"Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Мария", "Анна", "Екатерина", "Юлия"}
 	fathers := []string{"Александров", "Сергеев", "Дмитриев", "Андреев", "Алексеев", "Петров", "Иванов", "Николаев", "Викторов", "Юрьев"}
 	if rng.IntN(2) == 0 {
-		return pick(rng, surnames) + " " + pick(rng, men) + " " + pick(rng, fathers) + "ич"
+		return pickOf(rng, surnames) + " " + pickOf(rng, men) + " " + pickOf(rng, fathers) + "ич"
 	}
-	return pick(rng, surnames) + "а " + pick(rng, women) + " " + pick(rng, fathers) + "на"
+	return pickOf(rng, surnames) + "а " + pickOf(rng, women) + " " + pickOf(rng, fathers) + "на"
 }
 
 func organisationName(rng *mathrand.Rand) string {
-	return pick(rng, []string{"ООО", "АО", "ПАО", "ООО СЗ"}) + " «" + pick(rng, []string{"Ромашка", "СтройИнвест", "Монолит",
+	return pickOf(rng, []string{"ООО", "АО", "ПАО", "ООО СЗ"}) + " «" + pickOf(rng, []string{"Ромашка", "СтройИнвест", "Монолит",
 		"Вектор", "Гранит", "Северная звезда", "Домострой", "Перспектива", "Уралстрой", "Новый квартал"}) + "»"
 }
 
@@ -696,8 +696,8 @@ func organisationName(rng *mathrand.Rand) string {
 func caseFields(rng *mathrand.Rand, st forms.ServiceType) map[string]string {
 	towns := []string{"г. Москва", "г. Казань", "г. Тверь", "г. Самара", "г. Пермь", "г. Вологда", "г. Псков", "г. Рязань"}
 	streets := []string{"ул. Ленина", "ул. Садовая", "пр. Мира", "ул. Баумана", "ул. Советская", "наб. Волжская", "ул. Гагарина", "пер. Школьный"}
-	address := fmt.Sprintf("%s, %s, д. %d", pick(rng, towns), pick(rng, streets), 1+rng.IntN(120))
-	object := pick(rng, []string{"Строительство многоквартирного жилого дома", "Строительство индивидуального жилого дома",
+	address := fmt.Sprintf("%s, %s, д. %d", pickOf(rng, towns), pickOf(rng, streets), 1+rng.IntN(120))
+	object := pickOf(rng, []string{"Строительство многоквартирного жилого дома", "Строительство индивидуального жилого дома",
 		"Реконструкция склада", "Строительство магазина", "Реконструкция гаража", "Строительство школы на 550 мест",
 		"Строительство производственного корпуса", "Реконструкция административного здания"})
 	f := map[string]string{}
@@ -716,7 +716,7 @@ func caseFields(rng *mathrand.Rand, st forms.ServiceType) map[string]string {
 		case "registryNumber":
 			f[field.Name] = fmt.Sprintf("%015d", rng.Int64N(1e15))
 		case "worksKind":
-			f[field.Name] = pick(rng, []string{"Реставрация", "Консервация", "Ремонт"})
+			f[field.Name] = pickOf(rng, []string{"Реставрация", "Консервация", "Ремонт"})
 		}
 	}
 	return f
