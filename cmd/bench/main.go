@@ -23,6 +23,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"esign":    {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
+		"intake":   {summary: "applications/s from the SMEV 3 stand into cases, signatures on (-n 2000)", run: runIntake},
 		"registry": {summary: "the case registry list at volume (-cases 1000000), p50/p95 per page kind", run: runRegistry},
 	}
 }
