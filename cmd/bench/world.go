@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -76,7 +78,7 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 	if _, err := rand.Read(suffix); err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.label, err)
 	}
-	w := &busWorld{server: benchServerURL(), name: "okno_bench_" + hex.EncodeToString(suffix),
+	w := &busWorld{server: scratchServer(), name: "okno_bench_" + hex.EncodeToString(suffix),
 		quiet: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	defer func() {
 		if err != nil {
@@ -84,8 +86,8 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 		}
 	}()
 	fail := func(what string, err error) error { return fmt.Errorf("%s: %s: %w", opts.label, what, err) }
-	if w.ownerURL, err = withDatabase(w.server, w.name); err != nil {
-		return w, err
+	if w.ownerURL, err = databaseURL(w.server, w.name); err != nil {
+		return w, fail("scratch database URL", err)
 	}
 	if w.tempDir, err = os.MkdirTemp("", "okno-bench-"); err != nil {
 		return w, fail("temporary directory", err)
@@ -97,7 +99,7 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 		return w, fail("connect as owner", err)
 	}
 	w.clock = newPhaseClock()
-	if w.pool, err = benchPool(ctx, w.ownerURL, w.clock); err != nil {
+	if w.pool, err = appPool(ctx, w.ownerURL, w.clock); err != nil {
 		return w, fail("connect as application", err)
 	}
 	if err := demo.Seed(ctx, people.NewService(w.pool, people.DefaultPolicy()), w.pool); err != nil {
@@ -161,7 +163,7 @@ func (w *busWorld) close() {
 		w.owner.Close()
 	}
 	if w.ownerURL != "" {
-		if err := dropDatabase(w.server, w.name); err != nil {
+		if err := dropScratch(w.server, w.name); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 		}
 	}
@@ -363,4 +365,72 @@ type timedReader struct {
 func (r *timedReader) Close() error {
 	defer r.clock.add(phaseSignatures, r.start)
 	return r.ReadCloser.Close()
+}
+
+// scratchServer is the PostgreSQL server the tests use.
+func scratchServer() string {
+	for _, name := range []string{"OKNO_TEST_DATABASE_URL", "DATABASE_URL"} {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// databaseURL is the server's URL naming another database.
+func databaseURL(server, name string) (string, error) {
+	u, err := url.Parse(server)
+	if err != nil {
+		return "", fmt.Errorf("parse %q: %w", server, err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func dropScratch(server, name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		return fmt.Errorf("drop %s: %w", name, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop %s: %w", name, err)
+	}
+	return nil
+}
+
+// appPool connects as the application role, as the server does, with the
+// tracer timing every statement.
+func appPool(ctx context.Context, ownerURL string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+	appURL, err := database.AppURL(ownerURL, "")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse application URL: %w", err)
+	}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect as %s: %w", database.AppRole, err)
+	}
+	return pool, nil
+}
+
+// quantile is the nearest-rank percentile p (0..100] of v.
+func quantile(v []float64, p int) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))]
 }
