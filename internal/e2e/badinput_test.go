@@ -99,6 +99,14 @@ var badApplications = []badApplication{
 		a.documents[0].signature = a.documents[1].signature
 		return []string{"Подпись файла «scan-1.pdf» не прошла проверку"}
 	}},
+	{name: "signature is not CMS", invalidSignature: "scan-2.pdf", breakIt: func(_ *testing.T, _ forms.ServiceType, a *application) []string {
+		a.documents[1].signature = []byte("подпись")
+		return []string{"Подпись файла «scan-2.pdf» не прошла проверку"}
+	}},
+	{name: "file corrupted in the bus's storage", breakIt: func(_ *testing.T, _ forms.ServiceType, a *application) []string {
+		a.documents[1].rotten = true
+		return []string{"Файл «scan-2.pdf» повреждён или не получен"}
+	}},
 	{name: "listed document not in the message", breakIt: func(_ *testing.T, _ forms.ServiceType, a *application) []string {
 		last := a.documents[len(a.documents)-1]
 		last.detached = true
@@ -126,6 +134,7 @@ func TestBadApplicationsThroughTheBus(t *testing.T) {
 		for _, bad := range badApplications {
 			t.Run(svc.st.Code+"/"+bad.name, func(t *testing.T) {
 				w := w.in(t)
+				epgu := epgu.in(w)
 				a := epgu.newApplication(svc.form, svc.st.RequiredDocuments, svc.object)
 				want := bad.breakIt(t, svc.st, a)
 				id := epgu.mustSend(a)
@@ -240,9 +249,9 @@ func (w *world) assertRegistered(id string, a *application, want []string, inval
 	}
 	sent := 0
 	for _, d := range a.documents {
-		if d.detached {
+		if d.detached || d.rotten {
 			if _, ok := docs[d.fileName]; ok {
-				w.t.Errorf("%s was not sent but is a document of the case", d.fileName)
+				w.t.Errorf("%s was not received whole but is a document of the case", d.fileName)
 			}
 			continue
 		}

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +81,27 @@ func TestKilledWhileRejectionSent(t *testing.T) {
 	w.acked(id)
 	w.assertRejected(id, smevstand.OKN, message.RejectFailure, []string{reason})
 	w.assertNothingHalfStored()
+}
+
+// TestRejectionKeepsNoFiles: an application refused for its problems leaves
+// none of the applicant's files in Okno's blob store; nothing refers to them,
+// so kept files would be personal data stored without a case.
+func TestRejectionKeepsNoFiles(t *testing.T) {
+	t.Skip("BUG: cases.Service.Receive stores the form and files (storeAttachments) before OnProblemReject refuses the " +
+		"application and never deletes them: agency/<id>/intake/<message>/ stays in the blob store with no row pointing at it")
+	w := newWorld(t)
+	w.startOkno()
+	id, reason := refusedApplication(t, w)
+	w.acked(id)
+	w.assertRejected(id, smevstand.OKN, message.RejectFailure, []string{reason})
+	err := filepath.WalkDir(w.data, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.Contains(path, id) {
+			t.Errorf("the rejected message left %s", path)
+			return filepath.SkipDir
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/okno-oiv/okno/internal/esign"
@@ -27,11 +26,18 @@ import (
 // directory, that sends applications written by the test — well-formed or
 // deliberately broken.
 type epgu struct {
-	t       *testing.T
-	client  *smevclient.Client
+	w       *world
+	config  smevclient.Config
 	people  *applicants.Generator
 	scanner *portal.Scanner
-	order   int64
+	order   *int64 // the last portal order number used, shared by every view
+}
+
+// in is the portal seen from a subtest's world, so failures land there.
+func (p *epgu) in(w *world) *epgu {
+	view := *p
+	view.w = w
+	return &view
 }
 
 func (w *world) portal() *epgu {
@@ -51,25 +57,42 @@ func (w *world) portal() *epgu {
 	if err != nil {
 		w.t.Fatalf("SMEV certificate: %v", err)
 	}
-	client, err := smevclient.New(smevclient.Config{
-		Endpoint: w.standURL + "/smev",
-		Signer:   smevclient.XMLDSigSigner{Key: signer, Certificate: signer.Cert.Raw},
-		Verifier: smevclient.XMLDSigVerifier{}, SMEVCertificates: [][]byte{smevCert.Raw},
-		// Every file travels through the file storage, where the stand
-		// keeps its name: the form's document list names files, while MTOM
-		// parts get content ids the client makes up after the form is written.
-		Storage:              filestore.NewClient(w.standURL+"/files/", nil),
-		FileStorageThreshold: 1,
-	})
-	if err != nil {
-		w.t.Fatalf("EPGU client: %v", err)
-	}
 	scanner, err := portal.NewScanner(portal.DefaultFontPath)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return &epgu{t: w.t, client: client, scanner: scanner,
-		people: applicants.NewGenerator(uint64(time.Now().UnixNano()), time.Now), order: time.Now().Unix()%1_000_000*100 + 1}
+	// Order numbers of the portal's own applications are small; these
+	// start far from them and from another run's.
+	order := time.Now().Unix() % 1_000_000 * 100
+	return &epgu{w: w, scanner: scanner,
+		config: smevclient.Config{
+			Endpoint: w.standURL + "/smev",
+			Signer:   smevclient.XMLDSigSigner{Key: signer, Certificate: signer.Cert.Raw},
+			Verifier: smevclient.XMLDSigVerifier{}, SMEVCertificates: [][]byte{smevCert.Raw},
+			// Every file travels through the file storage, where the stand
+			// keeps its name: the form's document list names files, while MTOM
+			// parts get content ids the client makes up after the form is written.
+			FileStorageThreshold: 1,
+		},
+		people: applicants.NewGenerator(uint64(time.Now().UnixNano()), time.Now), order: &order}
+}
+
+// rottingStorage is the stand's file storage in which some files rot right
+// after upload: one byte flips, the hash the bus recorded stays.
+type rottingStorage struct {
+	smevclient.FileStorage
+	w       *world
+	rot     map[int]bool // by upload order, which is the attachments' order
+	uploads int
+}
+
+func (s *rottingStorage) Upload(ctx context.Context, r io.Reader, size int64) (string, error) {
+	id, err := s.FileStorage.Upload(ctx, r, size)
+	if err == nil && s.rot[s.uploads] {
+		_, err = s.w.db.Exec(ctx, `UPDATE smevstand.file SET content = set_byte(content, 100, 255 - get_byte(content, 100)) WHERE uuid = $1`, id)
+	}
+	s.uploads++
+	return id, err
 }
 
 // application is one application as the portal would file it, every part
@@ -91,16 +114,17 @@ type document struct {
 	title, fileName, attachmentID string
 	data, signature               []byte
 	unlisted, detached            bool // not in the form's list; not in the message
+	rotten                        bool // corrupted in the file storage after upload
 }
 
 // newApplication fills a valid application for a demo portal service
 // ("building-permit" from a company, "heritage-works" from a citizen) with
 // signed scans of the documents the service type requires.
 func (p *epgu) newApplication(service string, titles []string, object [][2]string) *application {
-	p.t.Helper()
-	p.order++
+	p.w.t.Helper()
+	*p.order++
 	a := &application{namespace: "http://epgu.gosuslugi.ru/concentrator/" + service + "/1.0.0", root: "FormData",
-		orderID: strconv.FormatInt(p.order, 10), object: object}
+		orderID: strconv.FormatInt(*p.order, 10), object: object}
 	if service == "building-permit" {
 		c := p.people.Company()
 		a.kind, a.company, a.person = "LEGAL", &c, c.Director
@@ -112,16 +136,16 @@ func (p *epgu) newApplication(service string, titles []string, object [][2]strin
 	}
 	person, err := signing.Person(a.person.LastName, a.person.FirstName+" "+a.person.MiddleName, a.person.SNILS, time.Now())
 	if err != nil {
-		p.t.Fatal(err)
+		p.w.t.Fatal(err)
 	}
 	for i, title := range titles {
 		pdf, err := p.scanner.Scan(title, "Заявитель: "+a.person.FullName(), []string{"Заявление № " + a.orderID}, time.Now())
 		if err != nil {
-			p.t.Fatal(err)
+			p.w.t.Fatal(err)
 		}
 		sig, err := person.SignDetached(bytes.NewReader(pdf))
 		if err != nil {
-			p.t.Fatal(err)
+			p.w.t.Fatal(err)
 		}
 		a.documents = append(a.documents, &document{title: title, fileName: fmt.Sprintf("scan-%d.pdf", i+1),
 			attachmentID: fmt.Sprintf("doc-%d", i+1), data: pdf, signature: sig})
@@ -211,28 +235,37 @@ func escape(s string) string {
 
 // send puts the application on the bus and returns its MessageID.
 func (p *epgu) send(a *application) (string, error) {
-	p.t.Helper()
+	p.w.t.Helper()
+	storage := &rottingStorage{FileStorage: filestore.NewClient(p.w.standURL+"/files/", nil), w: p.w, rot: map[int]bool{}}
 	var files []smevclient.Attachment
 	for _, d := range a.documents {
 		if d.detached {
 			continue
 		}
+		storage.rot[len(files)] = d.rotten
 		data := d.data
 		files = append(files, smevclient.Attachment{FileName: d.fileName, MimeType: "application/pdf", Size: int64(len(data)),
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, SignaturePKCS7: d.signature})
 	}
+	config := p.config
+	config.Storage = storage
+	client, err := smevclient.New(config)
+	if err != nil {
+		p.w.t.Fatalf("EPGU client: %v", err)
+	}
+	p.w.count(`SELECT 1`) // rotting files needs the connection
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sent, err := p.client.SendRequest(ctx, smevclient.Request{Content: a.form(), Attachments: files})
+	sent, err := client.SendRequest(ctx, smevclient.Request{Content: a.form(), Attachments: files})
 	return sent.MessageID, err
 }
 
 // mustSend sends an application the stand must accept.
 func (p *epgu) mustSend(a *application) string {
-	p.t.Helper()
+	p.w.t.Helper()
 	id, err := p.send(a)
 	if err != nil {
-		p.t.Fatalf("the stand refused the application: %v", err)
+		p.w.t.Fatalf("the stand refused the application: %v", err)
 	}
 	return id
 }

@@ -53,6 +53,7 @@ func TestFormsOfAnotherType(t *testing.T) {
 
 	t.Run("type unknown to the bus", func(t *testing.T) {
 		w := w.in(t)
+		epgu := epgu.in(w)
 		a := epgu.newApplication("building-permit", rns.RequiredDocuments, object)
 		a.root = "Заявление"
 		before := w.count(`SELECT count(*) FROM smevstand.message WHERE sender = 'EPGU'`)
@@ -78,6 +79,7 @@ func TestFormsOfAnotherType(t *testing.T) {
 			t.Skip("BUG: cases.PullWorker.pullAgency asks GetRequest only with the selectors of active service types, " +
 				"so a message of any other type routed to the agency is never delivered, never rejected, never acknowledged")
 			w := w.in(t)
+			epgu := epgu.in(w)
 			a := epgu.newApplication("building-permit", rns.RequiredDocuments, object)
 			a.namespace, a.root = tc.namespace, tc.root
 			id := epgu.mustSend(a)
