@@ -148,6 +148,8 @@ CREATE TABLE intake_rejections (
     reason         text NOT NULL,
     reply_to       text NOT NULL,
     response_state text NOT NULL CHECK (response_state IN ('queued', 'accepted', 'failed')),
+    -- Fixed before the first send, so a retry after a lost reply is the same message.
+    response_message_id text NOT NULL DEFAULT '',
     PRIMARY KEY (agency_id, bus_message_id)
 );
 

@@ -89,7 +89,12 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 	}
 	app.Problems = append(app.Problems, problems...)
 	if len(app.Problems) > 0 && st.OnProblem == forms.OnProblemReject {
-		return s.reject(ctx, agencyID, d, ns, root, "FAILURE", problemsText(app.Problems))
+		outcome, c, err := s.reject(ctx, agencyID, d, ns, root, "FAILURE", problemsText(app.Problems))
+		if err == nil {
+			// A refused application keeps nothing but the record of its refusal.
+			s.DiscardScans(ctx, docs)
+		}
+		return outcome, c, err
 	}
 
 	var c Case

@@ -12,7 +12,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/database"
-	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
@@ -86,17 +85,9 @@ func (w *PullWorker) pullAgency(ctx context.Context, agencyID uuid.UUID, deadlin
 	if err != nil {
 		return err
 	}
-	var selectors []smevclient.Selector
-	err = s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		pairs, err := forms.Selectors(ctx, tx)
-		for _, p := range pairs {
-			selectors = append(selectors, smevclient.Selector{NamespaceURI: p.NamespaceURI, RootElement: p.RootElement})
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
+	// Any type: a message of a type the agency does not serve must be
+	// refused with an answer, not left in the queue forever.
+	selectors := []smevclient.Selector{{}}
 	for _, sel := range selectors {
 		for time.Now().Before(deadline) {
 			d, err := bus.GetRequest(ctx, sel)

@@ -19,8 +19,7 @@ import (
 // silently dropped.
 func (s *Service) reject(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery, ns, root, code, reason string) (Outcome, Case, error) {
 	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO intake_rejections (agency_id, bus_message_id, namespace_uri, root_element, reason_code, reason, reply_to, response_state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued') ON CONFLICT DO NOTHING`, agencyID, d.MessageID, ns, root, code, reason, d.ReplyTo); err != nil {
+		if err := insertRejection(ctx, tx, agencyID, d.MessageID, ns, root, code, reason, d.ReplyTo); err != nil {
 			return err
 		}
 		if _, err := s.cfg.Jobs.InsertTx(ctx, tx, RejectionArgs{AgencyID: agencyID, BusMessageID: d.MessageID}, nil); err != nil {
@@ -56,15 +55,24 @@ type RejectionWorker struct {
 	Service *Service
 }
 
-// Work sends the answer and records that the bus accepted it.
+// Work sends the answer and records that the bus accepted it. Like status
+// deliveries, the answer's message id is fixed before the first attempt.
 func (w *RejectionWorker) Work(ctx context.Context, job *river.Job[RejectionArgs]) error {
 	s, a := w.Service, job.Args
-	var code, reason, replyTo, state string
-	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT reason_code, reason, reply_to, response_state FROM intake_rejections WHERE bus_message_id = $1`,
-			a.BusMessageID).Scan(&code, &reason, &replyTo, &state)
+	var r rejection
+	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) (err error) {
+		r, err = selectRejection(ctx, tx, a.BusMessageID)
+		if err != nil || r.state != "queued" || r.messageID != "" {
+			return err
+		}
+		id, err := uuid.NewUUID()
+		if err != nil {
+			return err
+		}
+		r.messageID = id.String()
+		return setRejectionMessageID(ctx, tx, a.BusMessageID, r.messageID)
 	})
-	if errors.Is(err, pgx.ErrNoRows) || state == "accepted" {
+	if errors.Is(err, pgx.ErrNoRows) || r.state != "queued" {
 		return nil
 	}
 	if err != nil {
@@ -74,18 +82,20 @@ func (w *RejectionWorker) Work(ctx context.Context, job *river.Job[RejectionArgs
 	if err != nil {
 		return err
 	}
-	_, sendErr := bus.SendResponse(ctx, smevclient.Response{To: replyTo,
-		Rejected: []message.RequestRejected{{RejectionReasonCode: message.RejectCode(code), RejectionReasonDescription: truncate(reason, 2000)}}})
-	newState := "accepted"
+	_, sendErr := bus.SendResponse(ctx, smevclient.Response{MessageID: r.messageID, To: r.replyTo,
+		Rejected: []message.RequestRejected{{RejectionReasonCode: message.RejectCode(r.code), RejectionReasonDescription: truncate(r.reason, 2000)}}})
+	if errors.Is(sendErr, &message.Fault{Kind: message.FaultMessageIsAlreadySent}) {
+		sendErr = nil // an attempt before a crash got through
+	}
+	state := "accepted"
 	if sendErr != nil {
-		newState = "queued"
+		state = "queued"
 		if job.Attempt >= job.MaxAttempts {
-			newState = "failed"
+			state = "failed"
 		}
 	}
 	err = s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE intake_rejections SET response_state = $2 WHERE bus_message_id = $1`, a.BusMessageID, newState)
-		return err
+		return setRejectionState(ctx, tx, a.BusMessageID, state)
 	})
 	if sendErr != nil {
 		return sendErr

@@ -276,3 +276,32 @@ func messageTaken(ctx context.Context, tx pgx.Tx, messageID string) (bool, error
 		OR EXISTS (SELECT 1 FROM intake_rejections WHERE bus_message_id = $1)`, messageID).Scan(&taken)
 	return taken, err
 }
+
+// --- refused applications ---
+
+func insertRejection(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, messageID, ns, root, code, reason, replyTo string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO intake_rejections (agency_id, bus_message_id, namespace_uri, root_element, reason_code, reason, reply_to, response_state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued') ON CONFLICT DO NOTHING`, agencyID, messageID, ns, root, code, reason, replyTo)
+	return err
+}
+
+type rejection struct {
+	code, reason, replyTo, state, messageID string
+}
+
+func selectRejection(ctx context.Context, tx pgx.Tx, busMessageID string) (rejection, error) {
+	var r rejection
+	err := tx.QueryRow(ctx, `SELECT reason_code, reason, reply_to, response_state, response_message_id FROM intake_rejections
+		WHERE bus_message_id = $1`, busMessageID).Scan(&r.code, &r.reason, &r.replyTo, &r.state, &r.messageID)
+	return r, err
+}
+
+func setRejectionMessageID(ctx context.Context, tx pgx.Tx, busMessageID, messageID string) error {
+	_, err := tx.Exec(ctx, `UPDATE intake_rejections SET response_message_id = $2 WHERE bus_message_id = $1`, busMessageID, messageID)
+	return err
+}
+
+func setRejectionState(ctx context.Context, tx pgx.Tx, busMessageID, state string) error {
+	_, err := tx.Exec(ctx, `UPDATE intake_rejections SET response_state = $2 WHERE bus_message_id = $1`, busMessageID, state)
+	return err
+}
