@@ -64,14 +64,14 @@ func hasLine(lines []string, pattern string) bool {
 // loops and the bare COPY compared, and the time split by phase.
 func TestIntakeReport(t *testing.T) {
 	requireStandFont(t)
-	lines := runReport(t, "intake", "-n", "6", "-parallel", "2", "-filers", "2", "-top", "3")
+	lines := runReport(t, "intake", "-n", "6", "-parallel", "2", "-parallel-n", "4", "-filers", "2", "-top", "3")
 	lastFigure(t, lines, `^intake: (\d+\.\d) applications/s$`)
 	for _, want := range []string{
 		`^intake: 6 portal applications preloaded`,
 		`^intake: PullWorker \(1 puller, as the server\): 6 applications in .*; (\d+) applicant signatures valid$`,
-		`^intake: 2 parallel Receive loops: 6 applications in`,
+		`^intake: 2 parallel Receive loops: 4 applications in`,
 		`^intake: parallel \d+\.\d applications/s, \d+\.\d\d× the single puller$`,
-		`^intake: bare COPY of the same rows \(12 cases, \d+ case_documents, 24 case_events, 12 status_deliveries\): \d+ applications/s`,
+		`^intake: bare COPY of the same rows \(10 cases, \d+ case_documents, 20 case_events, 10 status_deliveries\): \d+ applications/s, \d+\.\d× the single puller$`,
 		`^ +\d+\.\d ms  GetRequest`,
 		`^  GOST R 34.10 sign/verify +\d+\.\d% +\d+\.\d%$`,
 	} {
@@ -108,6 +108,7 @@ func TestBusBenchmarksRejectBadFlags(t *testing.T) {
 		{"intake", "-n", "0"},
 		{"intake", "-parallel", "0"},
 		{"intake", "-filers", "-1"},
+		{"intake", "-parallel-n", "0"},
 		{"status", "-n", "0"},
 		{"status", "-rate", "0"},
 		{"status", "-pull-interval", "0s"},
