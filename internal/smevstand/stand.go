@@ -15,7 +15,8 @@
 //
 // Routes: GET / (overview: systems, queues, access matrix), POST /smev
 // (SOAP 1.1), /files/ (file storage), /cabinet/ (the applicant's cabinet),
-// POST /portal/applications (file one application now), GET /healthz.
+// POST /portal/applications (file one application now),
+// POST /portal/applications/{order}/cancel (withdraw it), GET /healthz.
 package smevstand
 
 import (
@@ -121,6 +122,10 @@ func DefaultRoutes(services []portal.Service, agencies []providers.Agency) []bus
 	for _, ns := range []string{portal.ELKStatusNS, "http://epgu.gosuslugi.ru/elk/order/3.1.0", "http://epgu.gosuslugi.ru/elk/order/3.2.0"} {
 		routes = append(routes, bus.Route{Type: bus.MessageType{Namespace: ns, RootElement: portal.ELKRoot}, Provider: EPGU, Consumers: []string{"*"}})
 	}
+	// Withdrawals: the bus routes a type to one system, so the demo's go to
+	// MINSTROY; OKN would need the routing block of schema 1.3 (or a type of
+	// its own).
+	routes = append(routes, bus.Route{Type: bus.MessageType{Namespace: portal.CancelNS, RootElement: portal.CancelRoot}, Provider: MINSTROY, Consumers: []string{EPGU}})
 	return append(routes, providers.Routes(agencies, []string{"*"})...)
 }
 
@@ -278,6 +283,7 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	mux.Handle("/files/", filestore.NewHandler(st, "/files/", cfg.MaxFileBytes, cfg.Log))
 	mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cabinet))
 	mux.Handle("/portal/applications", s.portal.FilingHandler())
+	mux.Handle("POST /portal/applications/{order}/cancel", s.portal.CancelHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /{$}", front)
 	s.handler = mux

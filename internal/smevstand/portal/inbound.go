@@ -263,7 +263,10 @@ func (p *Portal) takeResponse(ctx context.Context, rm *message.ResponseMessage) 
 	}
 	app, err := p.cfg.Store.Application(ctx, appID)
 	if errors.Is(err, store.ErrNotFound) {
-		// An answer to an ElkOrderRequest-unrelated request: nothing to show.
+		// Not an application's own message: perhaps its withdrawal's.
+		if err := p.takeLaterAnswer(ctx, &r); err != nil {
+			return err
+		}
 		return ack()
 	}
 	if err != nil {
