@@ -105,8 +105,13 @@ type application struct {
 	company         *applicants.Company
 	object          [][2]string // Object's children, name and value
 	documents       []*document
-	// padding is appended inside the root as is, to make a form unreadable.
+	// padding is appended inside the root as is, to make a form unreadable
+	// or large.
 	padding string
+	// mtom sends the files as MTOM parts, which the bus hands out inline,
+	// instead of through the file storage; their content ids are the
+	// client's, so the form's list does not name them.
+	mtom bool
 }
 
 // document is one scan: listed in the form, attached to the message, or both.
@@ -249,6 +254,9 @@ func (p *epgu) send(a *application) (string, error) {
 	}
 	config := p.config
 	config.Storage = storage
+	if a.mtom {
+		config.FileStorageThreshold = smevclient.DefaultFileStorageThreshold
+	}
 	client, err := smevclient.New(config)
 	if err != nil {
 		p.w.t.Fatalf("EPGU client: %v", err)

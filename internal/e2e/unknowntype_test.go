@@ -76,8 +76,6 @@ func TestFormsOfAnotherType(t *testing.T) {
 		{"unknown version of the form", newVersion, rns.RootElement, "{" + newVersion + "}" + rns.RootElement},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Skip("BUG: cases.PullWorker.pullAgency asks GetRequest only with the selectors of active service types, " +
-				"so a message of any other type routed to the agency is never delivered, never rejected, never acknowledged")
 			w := w.in(t)
 			epgu := epgu.in(w)
 			a := epgu.newApplication("building-permit", rns.RequiredDocuments, object)
