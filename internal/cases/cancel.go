@@ -38,10 +38,12 @@ type WithdrawalForm struct {
 // DefaultWithdrawalForm is the shape the stand's portal sends.
 //
 // UNCONFIRMED: the real EPGU's withdrawal message is not in the material we
-// have (the concentrator's published forms are per service; a cancellation
-// is known to arrive as an "order cancel" request carrying the order
-// number, but its namespace and element names are unconfirmed). Replace
-// these values with the agreed ones before production.
+// have. The nearest public lead is the portal's "universal type for events
+// of an electronic application" (универсальный вид сведений для приема
+// событий электронного заявления), whose schema we lack; ELK statuses 9
+// (в процессе отмены) and 10 (отменено) imply the portal waits for the
+// agency's confirmation, as modelled here. Replace these values with the
+// agreed ones before production.
 func DefaultWithdrawalForm() WithdrawalForm {
 	return WithdrawalForm{
 		Namespace:     "http://epgu.gosuslugi.ru/concentrator/cancel/1.0.0",
