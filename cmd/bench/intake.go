@@ -47,6 +47,7 @@ func runIntake(args []string, out io.Writer) error {
 	parallelN := fs.Int("parallel-n", 500, "applications in the queue for the parallel loops (filing them is what takes time)")
 	filers := fs.Int("filers", 4, "concurrent portal filings while preloading")
 	top := fs.Int("top", 8, "hottest functions listed from the profile")
+	profileOut := fs.String("cpuprofile", "", "also write the PullWorker drain's CPU profile here, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +75,11 @@ func runIntake(args []string, out io.Writer) error {
 	})
 	if err != nil {
 		return fmt.Errorf("intake: PullWorker drain: %w", err)
+	}
+	if *profileOut != "" {
+		if err := os.WriteFile(*profileOut, seq.profile.raw, 0o644); err != nil {
+			return fmt.Errorf("intake: write the CPU profile: %w", err)
+		}
 	}
 	seq.report(out, "PullWorker (1 puller, as the server)", *top)
 
@@ -332,6 +338,7 @@ func bareInsert(ctx context.Context, w *busWorld) (float64, string, error) {
 // goes. The stand runs in the same process; a sample belongs to the stand
 // when a frame of its stack is in internal/smevstand.
 type cpuProfile struct {
+	raw        []byte // as runtime/pprof wrote it
 	total      time.Duration
 	categories []profileCategory
 	okno       []time.Duration // per category, then "other"
@@ -372,7 +379,8 @@ func startCPUProfile() (runningProfile, error) {
 
 func (p runningProfile) stop() (cpuProfile, error) {
 	pprof.StopCPUProfile()
-	prof, err := profile.Parse(p.buf)
+	raw := p.buf.Bytes()
+	prof, err := profile.ParseData(raw)
 	if err != nil {
 		return cpuProfile{}, fmt.Errorf("read CPU profile: %w", err)
 	}
@@ -386,7 +394,7 @@ func (p runningProfile) stop() (cpuProfile, error) {
 		return cpuProfile{}, errors.New("read CPU profile: no cpu/nanoseconds sample type")
 	}
 	cats := profileCategories()
-	c := cpuProfile{categories: cats, okno: make([]time.Duration, len(cats)+1), stand: make([]time.Duration, len(cats)+1),
+	c := cpuProfile{raw: raw, categories: cats, okno: make([]time.Duration, len(cats)+1), stand: make([]time.Duration, len(cats)+1),
 		flat: map[string]time.Duration{}}
 	for _, s := range prof.Sample {
 		v := time.Duration(s.Value[valueIndex])
