@@ -3,7 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"html"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -206,6 +208,18 @@ func (w *world) assertRejected(id, agency string, code message.RejectCode, want 
 	eventually(w.t, 30*time.Second, "the rejection to be recorded as accepted by the bus", func() bool {
 		return w.count(`SELECT count(*) FROM intake_rejections WHERE bus_message_id = $1 AND response_state = 'accepted'`, id) == 1
 	})
+	// Nothing refers to the files of a refused application, so keeping them
+	// would be personal data stored without a case. Emptied directories
+	// stay, by the local blob store's design.
+	err := filepath.WalkDir(w.data, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(path, id) {
+			w.t.Errorf("the rejected message left %s in the blob store", path)
+		}
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // assertRegistered checks that the message became one whole case: its

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,25 +77,4 @@ func TestKilledWhileRejectionSent(t *testing.T) {
 	w.acked(id)
 	w.assertRejected(id, smevstand.OKN, message.RejectFailure, []string{reason})
 	w.assertNothingHalfStored()
-}
-
-// TestRejectionKeepsNoFiles: an application refused for its problems leaves
-// none of the applicant's files in Okno's blob store; nothing refers to them,
-// so kept files would be personal data stored without a case.
-func TestRejectionKeepsNoFiles(t *testing.T) {
-	w := newWorld(t)
-	w.startOkno()
-	id, reason := refusedApplication(t, w)
-	w.acked(id)
-	w.assertRejected(id, smevstand.OKN, message.RejectFailure, []string{reason})
-	err := filepath.WalkDir(w.data, func(path string, d fs.DirEntry, err error) error {
-		// Emptied directories stay, by the local store's design.
-		if err == nil && !d.IsDir() && strings.Contains(path, id) {
-			t.Errorf("the rejected message left %s", path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
