@@ -3,8 +3,6 @@ package smevstand_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,30 +10,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/okno-oiv/okno/internal/browsertest"
 	"github.com/okno-oiv/okno/internal/smevstand/control"
 	"github.com/okno-oiv/okno/internal/smevstand/standtest"
 )
-
-// chromium starts Debian's headless Chromium; it skips only outside CI when
-// the browser is not installed.
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed (CI installs Debian's chromium package)")
-		}
-		t.Skip("chromium not installed; apt-get install chromium")
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
-}
 
 // An applicant opens the cabinet, finds the application the control
 // example drove to its result, and checks the result's signature.
@@ -52,7 +30,7 @@ func TestBrowserApplicantChecksResultSignature(t *testing.T) {
 	}
 	card := "#order-" + strconv.FormatInt(apps[0].OrderNumber, 10)
 
-	ctx := chromium(t)
+	ctx := browsertest.Start(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(st.URL+"/cabinet/"), chromedp.WaitVisible(card)); err != nil {
 		t.Fatalf("open the cabinet: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
 
+	"github.com/okno-oiv/okno/internal/browsertest"
 	"github.com/okno-oiv/okno/internal/demo"
 	"github.com/okno-oiv/okno/internal/forms"
 )
@@ -317,7 +318,7 @@ func TestBrowserRegistrySearchAndAssign(t *testing.T) {
 	s.addCase(registryCase{number: "2026-RNS-000001", applicant: "Лебедева Анна Викторовна", status: "registered"})
 	s.addCase(registryCase{number: "2026-RNS-000002", applicant: "Орлов Пётр Ильич", status: "registered"})
 	s.addCase(registryCase{number: "2026-RNS-000003", applicant: "Кузнецов Иван Павлович", executor: "minstroy.head", due: time.Now().AddDate(0, 0, -1)})
-	ctx := chromium(t)
+	ctx := browsertest.Start(t)
 	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -333,9 +334,9 @@ func TestBrowserRegistrySearchAndAssign(t *testing.T) {
 		chromedp.WaitVisible(`header .who`),
 		chromedp.Navigate(s.url+"/cases"),
 		chromedp.WaitVisible(`table.registry`),
-		screenshot("20-registry"),
+		browsertest.Screenshot("20-registry"),
 	)
-	if n := strings.Count(text(t, ctx, `table.registry tbody`), "2026-RNS-"); n != 3 {
+	if n := strings.Count(browsertest.Text(t, ctx, `table.registry tbody`), "2026-RNS-"); n != 3 {
 		t.Fatalf("registry shows %d cases, want 3", n)
 	}
 	step(`press "/"`, chromedp.KeyEvent("/"))
@@ -350,9 +351,9 @@ func TestBrowserRegistrySearchAndAssign(t *testing.T) {
 		chromedp.KeyEvent("Лебедевой"),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(`input[type=search][value="Лебедевой"]`),
-		screenshot("21-registry-search"),
+		browsertest.Screenshot("21-registry-search"),
 	)
-	if rows := text(t, ctx, `table.registry tbody`); !strings.Contains(rows, "2026-RNS-000001") || strings.Contains(rows, "2026-RNS-000002") {
+	if rows := browsertest.Text(t, ctx, `table.registry tbody`); !strings.Contains(rows, "2026-RNS-000001") || strings.Contains(rows, "2026-RNS-000002") {
 		t.Fatalf("search shows:\n%s", rows)
 	}
 	step("tick the case and assign it",
@@ -360,9 +361,9 @@ func TestBrowserRegistrySearchAndAssign(t *testing.T) {
 		chromedp.SetValue(`#assign select[name=executor_id]`, s.userID("minstroy.clerk").String()),
 		chromedp.Click(`#assign button[type=submit]`),
 		chromedp.WaitVisible(`.flash-ok`),
-		screenshot("22-registry-assigned"),
+		browsertest.Screenshot("22-registry-assigned"),
 	)
-	if got := text(t, ctx, `.flash-ok`); got != "Назначено: 1 дело." {
+	if got := browsertest.Text(t, ctx, `.flash-ok`); got != "Назначено: 1 дело." {
 		t.Fatalf("flash %q", got)
 	}
 	if v, _ := chromedp.Run(ctx, chromedp.Value(`input[type=search]`)); v != "Лебедевой" {
@@ -372,7 +373,7 @@ func TestBrowserRegistrySearchAndAssign(t *testing.T) {
 		chromedp.Navigate(s.url+"/cases/mine"),
 		chromedp.WaitVisible(`table.registry`),
 	)
-	if rows := text(t, ctx, `table.registry tbody`); !strings.Contains(rows, "2026-RNS-000001") || strings.Contains(rows, "2026-RNS-000003") {
+	if rows := browsertest.Text(t, ctx, `table.registry tbody`); !strings.Contains(rows, "2026-RNS-000001") || strings.Contains(rows, "2026-RNS-000003") {
 		t.Fatalf("«Мои дела» shows:\n%s", rows)
 	}
 }
