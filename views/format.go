@@ -157,3 +157,11 @@ func inputType(k forms.FieldKind) string {
 	}
 	return "text"
 }
+
+// countText is a queue's size, "1000+" past the counting limit.
+func countText(n, limit int) string {
+	if limit > 0 && n >= limit {
+		return strconv.Itoa(limit) + "+"
+	}
+	return fmt.Sprintf("%d %s", n, Plural(n, "дело", "дела", "дел"))
+}

@@ -3,15 +3,56 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/validation"
 	"github.com/okno-oiv/okno/views"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, views.HomePage(s.chrome(w, r, "Главная")))
+	p := principal(r)
+	var queues []views.Queue
+	if p.Has(people.RoleClerk, people.RoleHead) {
+		var err error
+		if queues, err = s.workQueues(r, p); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, http.StatusOK, views.HomePage(s.chrome(w, r, "Главная"), queues))
 	return nil
+}
+
+// workQueues are the lists a clerk or head starts the day with, most urgent
+// first, each with its count, followed by the person's saved filters.
+func (s *Server) workQueues(r *http.Request, p *people.Principal) ([]views.Queue, error) {
+	me := p.User.ID.String()
+	standard := []struct{ title, query string }{
+		{"Мои просроченные", "status=open&deadline=overdue&executor=" + me},
+		{"Мои: срок в ближайшие 3 рабочих дня", "status=open&deadline=soon&within=3&executor=" + me},
+		{"Мои дела в работе", "status=open&executor=" + me},
+		{"Новые, ещё не взятые в работу", "status=registered"},
+		{"Просроченные в ведомстве", "status=open&deadline=overdue"},
+	}
+	var out []views.Queue
+	for _, q := range standard {
+		values, _ := url.ParseQuery(q.query)
+		f, _ := cases.ParseFilter(values)
+		n, err := s.Cases.Count(r.Context(), p, f, cases.SavedFilterCountLimit)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, views.Queue{Title: q.title, Href: "/cases?" + f.Query().Encode(), Count: n, Limit: cases.SavedFilterCountLimit})
+	}
+	saved, err := s.Cases.SavedFilters(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	for _, sf := range saved {
+		out = append(out, views.Queue{Title: sf.Name, Href: "/cases?" + sf.Filter.Query().Encode(), Count: sf.Count, Limit: cases.SavedFilterCountLimit, Saved: true})
+	}
+	return out, nil
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {

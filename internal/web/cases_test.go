@@ -220,3 +220,29 @@ func TestCaseWorkAndIsolation(t *testing.T) {
 		t.Fatalf("admin opens a case: %d", r.status)
 	}
 }
+
+func TestHomeShowsWorkQueues(t *testing.T) {
+	s := newSite(t)
+	clerk := s.browser().login("minstroy.clerk")
+	id, r := clerk.registerOffice(validOffice(), nil)
+	if id == "" {
+		t.Fatalf("registration: %d %s", r.status, r.body)
+	}
+	if r := clerk.post("/cases/"+id+"/assign", url.Values{"executor_id": {s.userID("minstroy.clerk").String()}}); r.status != http.StatusSeeOther {
+		t.Fatalf("assign: %d", r.status)
+	}
+	s.ownerExec(`UPDATE cases SET due_date = current_date - 1 WHERE id = $1`, id)
+	home := clerk.get("/")
+	queue := regexp.MustCompile(`(?s)Мои просроченные</a>\s*<span class="count">([^<]+)</span>`).FindStringSubmatch(home.body)
+	if queue == nil || queue[1] != "1 дело" {
+		t.Fatalf("overdue queue: %v\n%s", queue, home.body)
+	}
+	// The same queue is empty for a colleague and absent for an administrator.
+	other := s.browser().login("minstroy.head").get("/")
+	if q := regexp.MustCompile(`(?s)Мои просроченные</a>\s*<span class="count">([^<]+)</span>`).FindStringSubmatch(other.body); q == nil || q[1] != "0 дел" {
+		t.Fatalf("head's overdue queue: %v", q)
+	}
+	if strings.Contains(s.browser().login("minstroy.admin").get("/").body, "Мои просроченные") {
+		t.Fatal("an administrator sees work queues")
+	}
+}
