@@ -109,13 +109,13 @@ func parseWithdrawal(content []byte, f WithdrawalForm) (withdrawal, error) {
 			switch t.Name.Local {
 			case f.OrderElement:
 				if err := dec.DecodeElement(&text, &t); err != nil {
-					return withdrawal{}, fmt.Errorf("withdrawal %s: %w", f.OrderElement, err)
+					return withdrawal{}, fmt.Errorf("withdrawal %s is not well-formed XML: %w", f.OrderElement, err)
 				}
 				w.order, orders = strings.TrimSpace(text), orders+1
 				depth--
 			case f.ReasonElement:
 				if err := dec.DecodeElement(&text, &t); err != nil {
-					return withdrawal{}, fmt.Errorf("withdrawal %s: %w", f.ReasonElement, err)
+					return withdrawal{}, fmt.Errorf("withdrawal %s is not well-formed XML: %w", f.ReasonElement, err)
 				}
 				w.reason = strings.Join(strings.Fields(text), " ")
 				depth--
