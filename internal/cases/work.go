@@ -57,8 +57,11 @@ func (s *Service) Card(ctx context.Context, by *people.Principal, id uuid.UUID) 
 		if card.Documents, err = selectDocuments(ctx, tx, id); err != nil {
 			return err
 		}
-		card.Events, err = selectEvents(ctx, tx, id)
-		return err
+		if card.Events, err = selectEvents(ctx, tx, id); err != nil {
+			return err
+		}
+		// Access to an applicant's personal data is itself recorded (152-FZ).
+		return audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "case.view", ObjectType: "case", ObjectID: id.String()})
 	})
 	if err != nil {
 		return Card{}, err
