@@ -102,6 +102,9 @@ func runStatus(args []string, out io.Writer) error {
 		acted[t.id] = start
 		calls = append(calls, msSince(start, time.Now()))
 	}
+	first := acted[targets[0].id]
+	fmt.Fprintf(out, "status: %d actions in %s (%.1f/s; a slow call delays the next)\n",
+		len(targets), time.Since(first).Round(time.Millisecond), float64(len(targets)-1)/time.Since(first).Seconds())
 	if err := waitDeliveries(ctx, w, cases.StatusInProgress.ELKStatus(), *n, limit); err != nil {
 		return fmt.Errorf("status: in-progress statuses: %w", err)
 	}
