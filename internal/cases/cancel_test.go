@@ -9,11 +9,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/database/dbtest"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
@@ -209,5 +212,44 @@ func TestLongWithdrawalReasonIsCut(t *testing.T) {
 	}
 	if n := utf8.RuneCountInString(strings.TrimPrefix(comment, "Заявитель отозвал заявление: ")); n != 2000 {
 		t.Fatalf("reason of %d characters kept, want 2000", n)
+	}
+}
+
+// BenchmarkWithdrawal measures Receive cancelling one case per withdrawal:
+// find by order, lock, timeline, status, outbox job, audit.
+func BenchmarkWithdrawal(b *testing.B) {
+	ctx := context.Background()
+	db := dbtest.New(b)
+	owner, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	agency := uuid.New()
+	st := forms.DemoServiceTypes("MINSTROY")[0]
+	st.AgencyID = agency
+	if _, err := owner.Exec(ctx, `INSERT INTO agencies (id, code, name, short_name) VALUES ($1, 'BENCH_A', 'Агентство', 'Агентство')`, agency); err != nil {
+		b.Fatal(err)
+	}
+	if err := database.InAgency(ctx, db.App, agency, func(tx pgx.Tx) error { return forms.Insert(ctx, tx, st) }); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := owner.Exec(ctx, `INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel, applicant_kind,
+			applicant_name, applicant, fields, received_at, registered_at, due_date, portal_order_id)
+		SELECT $1, gen_random_uuid(), 'Н-' || n, $2, 1, 'in_progress', 'portal', 'person', 'Заявитель', '{}', '{}', now(), now(), current_date, n::text
+		FROM generate_series(1, $3::int) n`, agency, st.ID, b.N); err != nil {
+		b.Fatal(err)
+	}
+	jobs, err := river.NewClient(riverpgxv5.New(db.App), &river.Config{Schema: database.RiverSchema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := cases.NewService(cases.Config{Pool: db.App, Jobs: jobs})
+	b.ResetTimer()
+	for i := range b.N {
+		d := delivery(withdrawalDoc(fmt.Sprintf(`<orderId>%d</orderId><reason>Передумал</reason>`, i+1)))
+		if outcome, _, err := svc.Receive(ctx, agency, nil, d); err != nil || outcome != cases.OutcomeWithdrawn {
+			b.Fatalf("withdrawal %d: %s, %v", i+1, outcome, err)
+		}
 	}
 }
