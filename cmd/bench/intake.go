@@ -65,8 +65,9 @@ func runIntake(args []string, out io.Writer) error {
 	if err := w.fileApplications(ctx, *n, *filers); err != nil {
 		return fmt.Errorf("intake: preload: %w", err)
 	}
+	took := time.Since(started)
 	fmt.Fprintf(out, "intake: %d portal applications preloaded in %s (%.0f/s, %d filers)\n",
-		*n, time.Since(started).Round(time.Millisecond), float64(*n)/time.Since(started).Seconds(), *filers)
+		*n, took.Round(time.Millisecond), float64(*n)/took.Seconds(), *filers)
 
 	puller := &cases.PullWorker{Service: w.svc, Budget: time.Hour,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))} // the server logs every message taken
