@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,7 +130,7 @@ func (p *epgu) newApplication(service string, titles []string, object [][2]strin
 	p.w.t.Helper()
 	*p.order++
 	a := &application{namespace: "http://epgu.gosuslugi.ru/concentrator/" + service + "/1.0.0", root: "FormData",
-		orderID: strconv.FormatInt(*p.order, 10), object: object}
+		orderID: strconv.FormatInt(*p.order, 10), object: slices.Clone(object)}
 	if service == "building-permit" {
 		c := p.people.Company()
 		a.kind, a.company, a.person = "LEGAL", &c, c.Director
