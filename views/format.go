@@ -117,6 +117,10 @@ func eventTitle(e cases.Event) string {
 		return "Назначение"
 	case "documents_received":
 		return "Получены документы от заявителя"
+	case "withdrawal":
+		return "Заявитель отозвал заявление"
+	case "withdrawal_refused":
+		return "Отзыв заявления отклонён"
 	}
 	return e.Kind
 }

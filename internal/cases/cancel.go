@@ -144,7 +144,7 @@ func parseWithdrawal(content []byte, f WithdrawalForm) (withdrawal, error) {
 // redelivery finds it taken. A case whose decision is signed, or which is
 // closed, keeps its status and the portal gets RequestRejected.
 func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery) (Outcome, Case, error) {
-	form := DefaultWithdrawalForm()
+	form := s.cfg.Withdrawal
 	w, parseErr := parseWithdrawal(d.Content, form)
 	var outcome Outcome
 	var c Case

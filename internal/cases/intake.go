@@ -45,7 +45,7 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 		return "", Case{}, errors.New("cases: delivery without a message id")
 	}
 	ns, root := rootName(d.Content)
-	if DefaultWithdrawalForm().Matches(ns, root) {
+	if s.cfg.Withdrawal.Matches(ns, root) {
 		return s.withdraw(ctx, agencyID, d)
 	}
 	var st forms.ServiceType

@@ -46,7 +46,10 @@ type Config struct {
 	// SenderINN identifies the agency in status messages (per agency in a
 	// later version; one installation-wide value is enough for the stand).
 	SenderINN string
-	Now       func() time.Time
+	// Withdrawal is the portal's message type for an applicant withdrawing
+	// an application; DefaultWithdrawalForm when zero.
+	Withdrawal WithdrawalForm
+	Now        func() time.Time
 }
 
 // Service is the cases domain's entry point.
@@ -58,6 +61,9 @@ type Service struct {
 func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Withdrawal.Namespace == "" {
+		cfg.Withdrawal = DefaultWithdrawalForm()
 	}
 	if cfg.ELKEnv == "" {
 		cfg.ELKEnv = "SVCDEV"
