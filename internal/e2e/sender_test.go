@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/okno-oiv/okno/internal/esign"
+	"github.com/okno-oiv/okno/internal/esign/xmlsig"
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 	"github.com/okno-oiv/okno/internal/smevstand/applicants"
@@ -109,6 +110,12 @@ type application struct {
 	// padding is appended inside the root as is, to make a form unreadable
 	// or large.
 	padding string
+	// applicant is the person's key that signed the scans and, when
+	// signForm is set, signs the form as PersonalSignature (ЭП-СП) — over
+	// signedForm instead when that is set, as over an earlier draft.
+	applicant  *esign.Signer
+	signForm   bool
+	signedForm []byte
 	// mtom sends the files as MTOM parts, which the bus hands out inline,
 	// instead of through the file storage; their content ids are the
 	// client's, so the form's list does not name them.
@@ -144,6 +151,7 @@ func (p *epgu) newApplication(service string, titles []string, object [][2]strin
 	if err != nil {
 		p.w.t.Fatal(err)
 	}
+	a.applicant = person
 	for i, title := range titles {
 		pdf, err := p.scanner.Scan(title, "Заявитель: "+a.person.FullName(), []string{"Заявление № " + a.orderID}, time.Now())
 		if err != nil {
@@ -162,7 +170,11 @@ func (p *epgu) newApplication(service string, titles []string, object [][2]strin
 // form writes the concentrator form, leaving out every empty value.
 func (a *application) form() []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<%s xmlns="%s" oid="%s">`, a.root, escape(a.namespace), escape(a.orderID))
+	fmt.Fprintf(&b, `<%s xmlns="%s" oid="%s"`, a.root, escape(a.namespace), escape(a.orderID))
+	if a.signForm {
+		fmt.Fprintf(&b, ` Id="%s"`, personalSignatureTarget)
+	}
+	b.WriteString(">")
 	el := func(name, value string) {
 		if value != "" {
 			fmt.Fprintf(&b, "<%s>%s</%s>", name, escape(value), name)
@@ -233,6 +245,10 @@ func (a *application) form() []byte {
 	return b.Bytes()
 }
 
+// personalSignatureTarget is the Id of the form's root that the applicant's
+// PersonalSignature references.
+const personalSignatureTarget = "APPLICANT_FORM"
+
 func escape(s string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s)) // writes to memory, cannot fail
@@ -265,7 +281,17 @@ func (p *epgu) send(a *application) (string, error) {
 	p.w.count(`SELECT 1`) // rotting files needs the connection
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sent, err := client.SendRequest(ctx, smevclient.Request{Content: a.form(), Attachments: files})
+	req := smevclient.Request{Content: a.form(), Attachments: files}
+	if a.signForm {
+		signed := req.Content
+		if a.signedForm != nil {
+			signed = a.signedForm
+		}
+		if req.PersonalSignature, err = xmlsig.Sign(signed, personalSignatureTarget, a.applicant, a.applicant.Cert.Raw); err != nil {
+			p.w.t.Fatalf("applicant's signature of the form: %v", err)
+		}
+	}
+	sent, err := client.SendRequest(ctx, req)
 	return sent.MessageID, err
 }
 
