@@ -69,9 +69,9 @@ func runIntake(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "intake: %d portal applications preloaded in %s (%.0f/s, %d filers)\n",
 		*n, took.Round(time.Millisecond), float64(*n)/took.Seconds(), *filers)
 
-	puller := &cases.PullWorker{Service: w.svc, Budget: time.Hour,
+	puller := &cases.PullWorker{Service: w.svc, Budget: time.Hour, Takers: cases.DefaultTakers,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))} // the server logs every message taken
-	seq, err := measureDrain(ctx, w, *n, 1, func(ctx context.Context) error {
+	seq, err := measureDrain(ctx, w, *n, cases.DefaultTakers, func(ctx context.Context) error {
 		return puller.Work(ctx, &river.Job[cases.PullArgs]{})
 	})
 	if err != nil {
@@ -93,14 +93,14 @@ func runIntake(args []string, out io.Writer) error {
 			return fmt.Errorf("intake: parallel drain: %w", err)
 		}
 		par.report(out, fmt.Sprintf("%d parallel Receive loops", *parallel), *top)
-		fmt.Fprintf(out, "intake: parallel %.1f applications/s, %.2f× the single puller\n", par.rate(), par.rate()/seq.rate())
+		fmt.Fprintf(out, "intake: parallel %.1f applications/s, %.2f× the server's puller\n", par.rate(), par.rate()/seq.rate())
 	}
 
 	bare, rows, err := bareInsert(ctx, w)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "intake: bare COPY of the same rows (%s): %.0f applications/s, %.1f× the single puller\n",
+	fmt.Fprintf(out, "intake: bare COPY of the same rows (%s): %.0f applications/s, %.1f× the server's puller\n",
 		rows, bare, bare/seq.rate())
 	fmt.Fprintf(out, "intake: %.1f applications/s\n", seq.rate())
 	return nil

@@ -60,7 +60,7 @@ func hasLine(lines []string, pattern string) bool {
 }
 
 // TestIntakeReport drains a handful of real portal applications both ways
-// and checks the report: the single puller's figure last, the parallel
+// and checks the report: the server's puller's figure last, the parallel
 // loops and the bare COPY compared, and the time split by phase.
 func TestIntakeReport(t *testing.T) {
 	requireStandFont(t)
@@ -70,8 +70,8 @@ func TestIntakeReport(t *testing.T) {
 		`^intake: 6 portal applications preloaded`,
 		`^intake: PullWorker \(1 puller, as the server\): 6 applications in .*; (\d+) applicant signatures valid$`,
 		`^intake: 2 parallel Receive loops: 4 applications in`,
-		`^intake: parallel \d+\.\d applications/s, \d+\.\d\d× the single puller$`,
-		`^intake: bare COPY of the same rows \(10 cases, \d+ case_documents, 20 case_events, 10 status_deliveries\): \d+ applications/s, \d+\.\d× the single puller$`,
+		`^intake: parallel \d+\.\d applications/s, \d+\.\d\d× the server's puller$`,
+		`^intake: bare COPY of the same rows \(10 cases, \d+ case_documents, 20 case_events, 10 status_deliveries\): \d+ applications/s, \d+\.\d× the server's puller$`,
 		`^ +\d+\.\d ms  GetRequest`,
 		`^  GOST R 34.10 sign/verify +\d+\.\d% +\d+\.\d%$`,
 	} {

@@ -202,7 +202,7 @@ func startWorkers(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, c
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: svc})
 	river.AddWorker(workers, &cases.RejectionWorker{Service: svc})
-	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: config.JobTimeout - 5*time.Second})
+	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: config.JobTimeout - 5*time.Second, Takers: cases.DefaultTakers})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:  database.RiverSchema,
 		Logger:  quiet(logger),

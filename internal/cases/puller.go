@@ -30,6 +30,10 @@ func (PullArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueIntake, MaxAttempts: 1}
 }
 
+// DefaultTakers overlaps enough waiting (bus, fsync, commit) to use the
+// puller's node without queueing on the agency's registry counter.
+const DefaultTakers = 4
+
 // pullLockKey is the advisory lock of the bus pull ("pull" in ASCII).
 const pullLockKey = 0x70756c6c
 
@@ -41,6 +45,9 @@ type PullWorker struct {
 	// Budget bounds one run, so that a full queue does not hold the job
 	// forever; the next periodic run continues.
 	Budget time.Duration
+	// Takers is how many messages are taken at once (at least one); the
+	// server runs DefaultTakers.
+	Takers int
 }
 
 // Timeout lets a run last its budget plus the time to finish a message.
@@ -85,29 +92,47 @@ func (w *PullWorker) pullAgency(ctx context.Context, agencyID uuid.UUID, deadlin
 	if err != nil {
 		return err
 	}
-	// Any type: a message of a type the agency does not serve must be
-	// refused with an answer, not left in the queue forever.
-	selectors := []smevclient.Selector{{}}
-	for _, sel := range selectors {
-		for time.Now().Before(deadline) {
-			d, err := bus.GetRequest(ctx, sel)
-			if err != nil {
-				return fmt.Errorf("GetRequest {%s}%s: %w", sel.NamespaceURI, sel.RootElement, err)
-			}
-			if d == nil {
-				break
-			}
-			outcome, c, err := s.Receive(ctx, agencyID, bus, d)
-			if err != nil {
-				return err // not acknowledged: the bus delivers it again
-			}
-			if err := bus.Ack(ctx, d.MessageID, true); err != nil {
-				return fmt.Errorf("ack %s: %w", d.MessageID, err)
-			}
-			w.Logger.Info("bus message taken", "agency", agencyID, "message_id", d.MessageID, "outcome", outcome, "case", c.Number)
+	// Several takers overlap the waits on the bus, the blob store and the
+	// commit; each message is still stored before it is acknowledged.
+	takers := max(w.Takers, 1)
+	errs := make(chan error, takers)
+	for range takers {
+		go func() { errs <- w.take(ctx, agencyID, bus, deadline) }()
+	}
+	var first error
+	for range takers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
 	}
+	if first != nil {
+		return first
+	}
 	return w.pullAnswers(ctx, agencyID, bus, deadline)
+}
+
+// take receives messages of any type until the queue is empty or the
+// budget is spent. Any type: a message of a type the agency does not serve
+// must be refused with an answer, not left in the queue forever.
+func (w *PullWorker) take(ctx context.Context, agencyID uuid.UUID, bus Bus, deadline time.Time) error {
+	for time.Now().Before(deadline) {
+		d, err := bus.GetRequest(ctx, smevclient.Selector{})
+		if err != nil {
+			return fmt.Errorf("GetRequest: %w", err)
+		}
+		if d == nil {
+			return nil
+		}
+		outcome, c, err := w.Service.Receive(ctx, agencyID, bus, d)
+		if err != nil {
+			return err // not acknowledged: the bus delivers it again
+		}
+		if err := bus.Ack(ctx, d.MessageID, true); err != nil {
+			return fmt.Errorf("ack %s: %w", d.MessageID, err)
+		}
+		w.Logger.Info("bus message taken", "agency", agencyID, "message_id", d.MessageID, "outcome", outcome, "case", c.Number)
+	}
+	return nil
 }
 
 // pullAnswers takes the portal's answers to the statuses sent.

@@ -272,7 +272,8 @@ func selectEvent(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) (Eve
 // or was refused.
 func messageTaken(ctx context.Context, tx pgx.Tx, messageID string) (bool, error) {
 	var taken bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE data->>'bus_message_id' = $1)
+	// The repeated "<> ''" lets the plan use the partial unique index.
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE data->>'bus_message_id' = $1 AND data->>'bus_message_id' <> '')
 		OR EXISTS (SELECT 1 FROM intake_rejections WHERE bus_message_id = $1)`, messageID).Scan(&taken)
 	return taken, err
 }
