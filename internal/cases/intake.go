@@ -20,6 +20,7 @@ import (
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/esign/streebog"
+	"github.com/okno-oiv/okno/internal/esign/xmlsig"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
@@ -91,6 +92,9 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 		// No case for that order: register the documents as a new application.
 	}
 	app.Problems = append(app.Problems, problems...)
+	if msg := personalSignatureProblem(d); msg != "" {
+		app.Problems = append(app.Problems, forms.Problem{Field: "applicant.signature", Message: msg})
+	}
 	if len(app.Problems) > 0 && st.OnProblem == forms.OnProblemReject {
 		outcome, c, err := s.reject(ctx, agencyID, d, ns, root, "FAILURE", problemsText(app.Problems))
 		if err == nil {
@@ -309,4 +313,47 @@ func deliveredAt(d *smevclient.Delivery, fallback time.Time) time.Time {
 		return t
 	}
 	return fallback
+}
+
+// personalSignatureProblem checks the applicant's own signature of the form
+// (PersonalSignature, ЭП-СП), when there is one, and says what is wrong.
+func personalSignatureProblem(d *smevclient.Delivery) string {
+	if d.Request == nil || d.Request.SenderProvidedRequestData.PersonalSignature == nil {
+		return ""
+	}
+	sig := d.Request.SenderProvidedRequestData.PersonalSignature.XML
+	id := rootID(d.Content)
+	if id == "" {
+		return "Электронная подпись заявителя не относится к форме заявления: у формы нет идентификатора Id"
+	}
+	// The signature and the element it signs travel in sibling elements; a
+	// neutral wrapper puts them in one document for the check.
+	doc := make([]byte, 0, len(d.Content)+len(sig)+64)
+	doc = append(doc, "<PersonalSignatureCheck>"...)
+	doc = append(doc, d.Content...)
+	doc = append(doc, sig...)
+	doc = append(doc, "</PersonalSignatureCheck>"...)
+	if _, err := xmlsig.Verify(doc, id, xmlsig.VerifyOptions{}); err != nil {
+		return "Электронная подпись заявителя под заявлением не прошла проверку: " + err.Error()
+	}
+	return ""
+}
+
+// rootID is the Id attribute of the business document's root element.
+func rootID(content []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(content))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			for _, a := range se.Attr {
+				if a.Name.Space == "" && (a.Name.Local == "Id" || a.Name.Local == "ID" || a.Name.Local == "id") {
+					return a.Value
+				}
+			}
+			return ""
+		}
+	}
 }

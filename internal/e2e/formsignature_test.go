@@ -27,8 +27,6 @@ func TestApplicantSignatureOfTheForm(t *testing.T) {
 			w.assertRegistered(id, a, nil, "")
 		})
 		t.Run(svc.st.Code+"/signature over another version of the form", func(t *testing.T) {
-			t.Skip("BUG: cases.Service.Receive never looks at SenderProvidedRequestData/PersonalSignature, " +
-				"so a form whose applicant's signature does not match is registered as if unsigned")
 			w := w.in(t)
 			a := sender.in(w).newApplication(svc.form, svc.st.RequiredDocuments, svc.object)
 			a.signForm = true

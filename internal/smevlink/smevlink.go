@@ -22,6 +22,7 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/smevclient"
+	"github.com/okno-oiv/okno/internal/smevclient/message"
 	"github.com/okno-oiv/okno/internal/smevstand/filestore"
 )
 
@@ -84,6 +85,10 @@ func (l *Links) For(mnemonic string) (cases.Bus, error) {
 		Signer:   smevclient.XMLDSigSigner{Key: signer, Certificate: signer.Cert.Raw},
 		Verifier: smevclient.XMLDSigVerifier{}, SMEVCertificates: [][]byte{smevCert.Raw},
 		JournalDir: l.cfg.JournalDir,
+		// A delivered message is larger and deeper than what the bus accepts
+		// from a sender (files come back inline as base64, wrapped in the
+		// delivery's own elements), so our limits must exceed the bus's.
+		Limits: message.Limits{MaxBytes: 16 << 20, MaxDepth: 72},
 	}
 	if l.cfg.FilesURL != "" {
 		cfg.Storage = filestore.NewClient(strings.TrimSuffix(l.cfg.FilesURL, "/")+"/", l.http)
