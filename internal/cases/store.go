@@ -181,11 +181,29 @@ func selectDocument(ctx context.Context, tx pgx.Tx, caseID, id uuid.UUID) (Docum
 }
 
 func selectEvents(ctx context.Context, tx pgx.Tx, caseID uuid.UUID) ([]Event, error) {
+	return queryEvents(ctx, tx, caseID, 0)
+}
+
+// selectEvent reads one entry of the timeline.
+func selectEvent(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) (Event, error) {
+	events, err := queryEvents(ctx, tx, caseID, seq)
+	if err != nil {
+		return Event{}, err
+	}
+	if len(events) == 0 {
+		return Event{}, ErrNotFound
+	}
+	return events[0], nil
+}
+
+// queryEvents reads the timeline with each status's delivery; seq 0 means
+// every entry.
+func queryEvents(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) ([]Event, error) {
 	rows, err := tx.Query(ctx, `SELECT e.seq, e.at, e.actor_name, e.kind, e.from_status, e.to_status, e.comment, e.data,
 			s.elk_status, s.state, s.attempts, s.last_error, s.message_id, s.updated_at
 		FROM case_events e
 		LEFT JOIN status_deliveries s ON s.agency_id = e.agency_id AND s.case_id = e.case_id AND s.event_seq = e.seq
-		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
+		WHERE e.case_id = $1 AND ($2 = 0 OR e.seq = $2) ORDER BY e.seq`, caseID, seq)
 	if err != nil {
 		return nil, err
 	}
@@ -253,19 +271,6 @@ func markDeliveryAnswered(ctx context.Context, tx pgx.Tx, messageID string, acce
 	tag, err := tx.Exec(ctx, `UPDATE status_deliveries SET state = $2, last_error = $3, updated_at = now()
 		WHERE message_id = $1 AND state IN ('queued', 'sent')`, messageID, state, reason)
 	return tag.RowsAffected() > 0, err
-}
-
-func selectEvent(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) (Event, error) {
-	events, err := selectEvents(ctx, tx, caseID)
-	if err != nil {
-		return Event{}, err
-	}
-	for _, e := range events {
-		if e.Seq == seq {
-			return e, nil
-		}
-	}
-	return Event{}, ErrNotFound
 }
 
 // messageTaken reports whether a bus message already made or changed a case
