@@ -19,7 +19,7 @@ lint: check-generated ## go vet, gofmt and the templ check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above are not formatted"; exit 1; }
 
 generate: ## regenerate templ views
-	$(GO) tool templ generate -path views
+	$(GO) tool templ generate
 
 check-generated: generate ## fail when committed templ output is stale
 	@git diff --exit-code --stat -- views || { echo "templ: generated views were stale; commit the regenerated files"; exit 1; }
