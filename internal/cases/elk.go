@@ -97,30 +97,43 @@ func statusComment(e Event) string {
 	return title
 }
 
-// elkOrderResponse is the portal's answer: code 0 for each accepted order.
+// elkOrderResponse is the portal's answer: code 0 for each accepted order,
+// with the number the cabinet gave the order.
 type elkOrderResponse struct {
 	XMLName xml.Name
 	Code    int    `xml:"response>code"`
 	Message string `xml:"response>message"`
 	Orders  []struct {
-		Code    int    `xml:"code"`
-		Message string `xml:"message"`
+		ElkOrderNumber string `xml:"elkOrderNumber"`
+		Code           int    `xml:"code"`
+		Message        string `xml:"message"`
 	} `xml:"response>orders>order"`
 }
 
+// elkAnswer is what Okno keeps of the portal's answer.
+type elkAnswer struct {
+	accepted bool
+	reason   string
+	// orderNumber is the cabinet's number of the order, which an order
+	// created from the office learns only from this answer.
+	orderNumber string
+}
+
 // parseELKResponse tells whether the portal accepted the statuses and why not.
-func parseELKResponse(content []byte) (accepted bool, reason string, err error) {
+func parseELKResponse(content []byte) (elkAnswer, error) {
 	var r elkOrderResponse
 	if err := xml.Unmarshal(content, &r); err != nil {
-		return false, "", fmt.Errorf("decode ElkOrderResponse: %w", err)
+		return elkAnswer{}, fmt.Errorf("decode ElkOrderResponse: %w", err)
 	}
 	if r.Code != 0 {
-		return false, fmt.Sprintf("портал: код %d, %s", r.Code, r.Message), nil
+		return elkAnswer{reason: fmt.Sprintf("портал: код %d, %s", r.Code, r.Message)}, nil
 	}
+	a := elkAnswer{accepted: true}
 	for _, o := range r.Orders {
 		if o.Code != 0 {
-			return false, fmt.Sprintf("портал: код %d, %s", o.Code, o.Message), nil
+			return elkAnswer{reason: fmt.Sprintf("портал: код %d, %s", o.Code, o.Message)}, nil
 		}
+		a.orderNumber = o.ElkOrderNumber
 	}
-	return true, "", nil
+	return a, nil
 }

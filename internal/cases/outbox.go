@@ -42,10 +42,10 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 			return nil
 		}
 		messageID = d.MessageID
-		if wait, err = undeliveredBefore(ctx, tx, a.CaseID, a.EventSeq); err != nil || wait {
+		if c, err = selectCase(ctx, tx, a.CaseID); err != nil {
 			return err
 		}
-		if c, err = selectCase(ctx, tx, a.CaseID); err != nil {
+		if wait, err = undeliveredBefore(ctx, tx, a.CaseID, a.EventSeq, c.PortalOrderID != ""); err != nil || wait {
 			return err
 		}
 		e, err = selectEvent(ctx, tx, a.CaseID, a.EventSeq)

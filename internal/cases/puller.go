@@ -146,17 +146,20 @@ func (w *PullWorker) pullAnswers(ctx context.Context, agencyID uuid.UUID, bus Bu
 		if d == nil {
 			return nil
 		}
-		accepted, reason, perr := parseELKResponse(d.Content)
+		answer, perr := parseELKResponse(d.Content)
 		if perr != nil {
-			accepted, reason = false, perr.Error()
+			answer = elkAnswer{reason: perr.Error()}
 		}
 		original := ""
 		if d.Response != nil {
 			original = d.Response.OriginalMessageID
 		}
 		if err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-			_, err := markDeliveryAnswered(ctx, tx, original, accepted, reason)
-			return err
+			caseID, err := markDeliveryAnswered(ctx, tx, original, answer.accepted, answer.reason)
+			if err != nil || caseID == uuid.Nil || answer.orderNumber == "" {
+				return err
+			}
+			return learnPortalOrder(ctx, tx, caseID, answer.orderNumber)
 		}); err != nil {
 			return err
 		}

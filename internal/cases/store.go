@@ -230,10 +230,13 @@ func queryEvents(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) ([]E
 // --- outbox deliveries ---
 
 // undeliveredBefore reports whether an earlier status of the case has not
-// reached the bus yet: statuses go out in order.
-func undeliveredBefore(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) (bool, error) {
+// reached the bus yet: statuses go out in order. An order the cabinet does
+// not know yet (a case from the office) waits for the portal's answer to
+// the earlier status, which carries the order's number.
+func undeliveredBefore(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, orderKnown bool) (bool, error) {
 	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM status_deliveries WHERE case_id = $1 AND event_seq < $2 AND state = 'queued'`, caseID, seq).Scan(&n)
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM status_deliveries WHERE case_id = $1 AND event_seq < $2
+		AND (state = 'queued' OR (state = 'sent' AND NOT $3))`, caseID, seq, orderKnown).Scan(&n)
 	return n > 0, err
 }
 
@@ -263,14 +266,24 @@ func setDeliveryMessageID(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq 
 // answer may come before the sender recorded "sent" (its reply was lost in a
 // crash): the answer proves the message arrived, so a queued delivery with
 // that message id is answered too.
-func markDeliveryAnswered(ctx context.Context, tx pgx.Tx, messageID string, accepted bool, reason string) (bool, error) {
+func markDeliveryAnswered(ctx context.Context, tx pgx.Tx, messageID string, accepted bool, reason string) (uuid.UUID, error) {
 	state := "accepted"
 	if !accepted {
 		state = "failed"
 	}
-	tag, err := tx.Exec(ctx, `UPDATE status_deliveries SET state = $2, last_error = $3, updated_at = now()
-		WHERE message_id = $1 AND state IN ('queued', 'sent')`, messageID, state, reason)
-	return tag.RowsAffected() > 0, err
+	var caseID uuid.UUID
+	err := tx.QueryRow(ctx, `UPDATE status_deliveries SET state = $2, last_error = $3, updated_at = now()
+		WHERE message_id = $1 AND state IN ('queued', 'sent') RETURNING case_id`, messageID, state, reason).Scan(&caseID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, nil // an answer to something already answered, or not ours
+	}
+	return caseID, err
+}
+
+// learnPortalOrder keeps the cabinet's number of an order Okno created.
+func learnPortalOrder(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, orderNumber string) error {
+	_, err := tx.Exec(ctx, `UPDATE cases SET portal_order_id = $2 WHERE id = $1 AND portal_order_id = ''`, caseID, orderNumber)
+	return err
 }
 
 // messageTaken reports whether a bus message already made or changed a case
