@@ -148,7 +148,7 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 	for i, a := range d.Attachments {
 		ref, listed := refs[a.ContentID]
 		if !listed {
-			ref, listed = refs[a.FileName]
+			ref = refs[a.FileName]
 		}
 		name := a.FileName
 		if name == "" {
