@@ -184,7 +184,7 @@ func parseReference(ref *Element) (reference, error) {
 	}
 	var err error
 	if r.want, err = decodeBase64Text(firstChildNamed(ref, "DigestValue")); err != nil {
-		return r, fmt.Errorf("Reference %s DigestValue: %w", r.uri, err)
+		return r, fmt.Errorf("reference %s DigestValue: %w", r.uri, err)
 	}
 	steps := childrenNamed(firstChildNamed(ref, "Transforms"), "Transform")
 	switch {
@@ -200,7 +200,7 @@ func parseReference(ref *Element) (reference, error) {
 		switch t.algorithm {
 		case AlgExcC14N:
 			if t.prefixes, err = inclusivePrefixes(step); err != nil {
-				return r, fmt.Errorf("Reference %s: %w", r.uri, err)
+				return r, fmt.Errorf("reference %s: %w", r.uri, err)
 			}
 		case AlgSMEVTransform:
 		default:
@@ -219,7 +219,7 @@ func (r reference) check(doc *Document) error {
 	}
 	data, err := applyTransforms(target, r.transforms)
 	if err != nil {
-		return fmt.Errorf("Reference %s: %w", r.uri, err)
+		return fmt.Errorf("reference %s: %w", r.uri, err)
 	}
 	h := r.digest.newHash()
 	h.Write(data)
