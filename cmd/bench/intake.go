@@ -206,7 +206,7 @@ func drainInParallel(ctx context.Context, w *busWorld, loops int) error {
 	}
 	var queues []queue
 	for _, a := range agencies {
-		bus, err := timedBuses{links: w.links, clock: w.clock}.For(a.mnemonic)
+		bus, err := w.okno.Buses.For(a.mnemonic)
 		if err != nil {
 			return fmt.Errorf("bus of %s: %w", a.mnemonic, err)
 		}

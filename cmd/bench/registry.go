@@ -172,16 +172,24 @@ func loadWorld(ctx context.Context, ownerURL string, out io.Writer) (benchWorld,
 	}
 	defer owner.Close(ctx)
 	var w benchWorld
-	var agency uuid.UUID
-	var clerk people.User
-	var n int
-	err = owner.QueryRow(ctx, `SELECT a.id, u.id, u.full_name, u.role, (SELECT count(*) FROM cases WHERE agency_id = a.id)
-		FROM agencies a JOIN users u ON u.agency_id = a.id AND u.login = 'bench.user0' WHERE a.code = 'BENCH'`).
-		Scan(&agency, &clerk.ID, &clerk.FullName, &clerk.Role, &n)
+	rows, err := owner.Query(ctx, `SELECT a.id AS agency_id, u.id AS user_id, u.full_name, u.role,
+			(SELECT count(*) FROM cases WHERE agency_id = a.id) AS cases
+		FROM agencies a JOIN users u ON u.agency_id = a.id AND u.login = 'bench.user0' WHERE a.code = 'BENCH'`)
 	if err != nil {
 		return w, fmt.Errorf("registry: find the seeded agency: %w", err)
 	}
-	clerk.AgencyID = agency
+	seeded, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[struct {
+		AgencyID uuid.UUID   `db:"agency_id"`
+		UserID   uuid.UUID   `db:"user_id"`
+		FullName string      `db:"full_name"`
+		Role     people.Role `db:"role"`
+		Cases    int         `db:"cases"`
+	}])
+	if err != nil {
+		return w, fmt.Errorf("registry: find the seeded agency: %w", err)
+	}
+	agency, n := seeded.AgencyID, seeded.Cases
+	clerk := people.User{AgencyID: agency, ID: seeded.UserID, FullName: seeded.FullName, Role: seeded.Role}
 	w.clerk = &people.Principal{User: clerk, Agency: people.Agency{ID: agency, Code: "BENCH"}}
 	for _, part := range []struct {
 		sql string
@@ -454,13 +462,13 @@ func seedRegistry(ctx context.Context, ownerURL string, pool *pgxpool.Pool, tota
 		return benchWorld{}, "", fmt.Errorf("registry: %w", err)
 	}
 
-	rows, err := owner.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+	rows, err := owner.Query(ctx, `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid
 		WHERE i.indrelid = 'cases'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid)`)
 	if err != nil {
 		return benchWorld{}, "", fmt.Errorf("registry: list indexes: %w", err)
 	}
-	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[caseIndex])
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByName[caseIndex])
 	if err != nil {
 		return benchWorld{}, "", fmt.Errorf("registry: list indexes: %w", err)
 	}
@@ -504,7 +512,10 @@ func seedRegistry(ctx context.Context, ownerURL string, pool *pgxpool.Pool, tota
 }
 
 // index is a secondary index of cases by its definition.
-type caseIndex struct{ Name, Def string }
+type caseIndex struct {
+	Name string `db:"name"`
+	Def  string `db:"def"`
+}
 
 // buildIndexes builds the indexes two at a time, one per core.
 func buildIndexes(ctx context.Context, ownerURL string, indexes []caseIndex) error {
@@ -570,7 +581,9 @@ func seedAgency(ctx context.Context, owner *pgx.Conn, pool *pgxpool.Pool, code, 
 		full := personName(rng)
 		login := strings.ToLower(code) + ".user" + strconv.Itoa(i)
 		if _, err := owner.Exec(ctx, `INSERT INTO users (agency_id, id, login, full_name, role, department_id, password_hash)
-			VALUES ($1, $2, $3, $4, $5, $6, 'bench: no login')`, a.id, id, strings.ReplaceAll(login, "_", "-"), full, role, dept); err != nil {
+			VALUES (@agency_id, @id, @login, @full_name, @role, @department_id, 'bench: no login')`,
+			pgx.NamedArgs{"agency_id": a.id, "id": id, "login": strings.ReplaceAll(login, "_", "-"), "full_name": full,
+				"role": role, "department_id": dept}); err != nil {
 			return a, fmt.Errorf("registry: user: %w", err)
 		}
 		a.executors = append(a.executors, id)
@@ -624,6 +637,22 @@ func copyCases(ctx context.Context, owner *pgx.Conn, rng *mathrand.Rand, a bench
 	columns := []string{"agency_id", "id", "number", "service_type_id", "service_type_version", "status", "channel",
 		"applicant_kind", "applicant_name", "applicant_snils", "applicant", "fields", "received_at", "registered_at",
 		"due_date", "department_id", "executor_id"}
+	// Each row is built by column name and ordered by columns, so the two
+	// lists cannot drift apart.
+	byName := func(row map[string]any) ([]any, error) {
+		values := make([]any, len(columns))
+		for i, c := range columns {
+			v, ok := row[c]
+			if !ok {
+				return nil, fmt.Errorf("no value for column %s", c)
+			}
+			values[i] = v
+		}
+		if len(row) != len(columns) {
+			return nil, fmt.Errorf("%d values for %d columns", len(row), len(columns))
+		}
+		return values, nil
+	}
 	_, err := owner.CopyFrom(ctx, pgx.Identifier{"cases"}, columns, pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= n {
 			return nil, nil
@@ -663,8 +692,11 @@ func copyCases(ctx context.Context, owner *pgx.Conn, rng *mathrand.Rand, a bench
 		if err != nil {
 			return nil, err
 		}
-		return []any{a.id, uuid.New(), number, st.ID, st.Version, string(status), string(forms.ChannelPortal),
-			string(kind), applicant, snils, `{}`, string(fields), received, received, due, dept, executor}, nil
+		return byName(map[string]any{"agency_id": a.id, "id": uuid.New(), "number": number, "service_type_id": st.ID,
+			"service_type_version": st.Version, "status": string(status), "channel": string(forms.ChannelPortal),
+			"applicant_kind": string(kind), "applicant_name": applicant, "applicant_snils": snils, "applicant": `{}`,
+			"fields": string(fields), "received_at": received, "registered_at": received, "due_date": due,
+			"department_id": dept, "executor_id": executor})
 	}))
 	if err != nil {
 		return fmt.Errorf("registry: copy cases: %w", err)

@@ -6,17 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/okno-oiv/okno/internal/app"
 	"github.com/okno-oiv/okno/internal/cases"
-	"github.com/okno-oiv/okno/internal/config"
-	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -34,7 +30,7 @@ func runStatus(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	n := fs.Int("n", 200, "cases whose status a clerk changes")
 	rate := fs.Float64("rate", 20, "clerk actions per second")
-	fetchPoll := fs.Duration("fetch-poll", 200*time.Millisecond, "River's FetchPollInterval (the server's value)")
+	fetchPoll := fs.Duration("fetch-poll", app.DefaultFetchPollInterval, "River's FetchPollInterval (the server's value)")
 	pull := fs.Duration("pull-interval", 2*time.Second, "the periodic bus pull (OKNO_SMEV_PULL_INTERVAL's default)")
 	portalPoll := fs.Duration("portal-poll", time.Second, "the stand portal's pause when its queues are empty (the stand's default)")
 	if err := fs.Parse(args); err != nil {
@@ -44,7 +40,8 @@ func runStatus(args []string, out io.Writer) error {
 		return errors.New("status: -n, -rate and the intervals must be positive")
 	}
 	ctx := context.Background()
-	w, err := openBusWorld(ctx, busWorldOptions{label: "status", portalPoll: *portalPoll, participants: true})
+	w, err := openBusWorld(ctx, busWorldOptions{label: "status", portalPoll: *portalPoll, participants: true,
+		fetchPoll: *fetchPoll, pullInterval: *pull})
 	if err != nil {
 		return err
 	}
@@ -60,15 +57,11 @@ func runStatus(args []string, out io.Writer) error {
 	if err := drainInParallel(ctx, w, 4); err != nil {
 		return fmt.Errorf("status: take the applications: %w", err)
 	}
-	jobs, err := startOutbox(ctx, w, *fetchPoll, *pull)
-	if err != nil {
-		return err
+	// Okno's background work, as the server runs it: the outbox,
+	// rejections and the periodic bus pull.
+	if err := w.okno.Start(ctx); err != nil {
+		return fmt.Errorf("status: %w", err)
 	}
-	defer func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jobs.Stop(stop)
-	}()
 	// The "registered" statuses go first; a later status of a case waits
 	// for its earlier ones, so the measurement starts when they are done.
 	limit := 2*time.Minute + time.Duration(*n)*50*time.Millisecond
@@ -142,36 +135,6 @@ func recordDeliveryStates(ctx context.Context, w *busWorld) error {
 		return fmt.Errorf("status: delivery log: %w", err)
 	}
 	return nil
-}
-
-// startOutbox runs River as cmd/server's startWorkers does: the outbox,
-// rejections and the periodic bus pull.
-func startOutbox(ctx context.Context, w *busWorld, fetchPoll, pull time.Duration) (*river.Client[pgx.Tx], error) {
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: w.svc})
-	river.AddWorker(workers, &cases.RejectionWorker{Service: w.svc})
-	river.AddWorker(workers, &cases.PullWorker{Service: w.svc, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Budget: config.JobTimeout - 5*time.Second})
-	client, err := river.NewClient(riverpgxv5.New(w.pool), &river.Config{
-		Schema: database.RiverSchema, Logger: w.quiet, Workers: workers,
-		Queues: map[string]river.QueueConfig{
-			cases.QueueIntake: {MaxWorkers: 1},
-			cases.QueueOutbox: {MaxWorkers: 8},
-		},
-		FetchPollInterval: fetchPoll,
-		JobTimeout:        config.JobTimeout,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(pull),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return cases.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(pull, time.Second)}}
-			}, &river.PeriodicJobOpts{RunOnStart: true})},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("status: background work: %w", err)
-	}
-	if err := client.Start(ctx); err != nil {
-		return nil, fmt.Errorf("status: start background work: %w", err)
-	}
-	return client, nil
 }
 
 // waitDeliveries waits until n deliveries of the ELK status are accepted,

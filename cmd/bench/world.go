@@ -20,16 +20,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/okno-oiv/okno/internal/app"
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
-	"github.com/okno-oiv/okno/internal/demo"
-	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/smevclient"
-	"github.com/okno-oiv/okno/internal/smevlink"
 	"github.com/okno-oiv/okno/internal/smevstand"
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 )
@@ -37,9 +34,8 @@ import (
 // busWorld is one installation on this machine for the intake and status
 // benchmarks: a scratch database holding both Okno's schema and the SMEV 3
 // stand's, the stand serving SOAP over loopback HTTP with real GOST
-// signatures, and Okno's cases service wired to it exactly as cmd/server
-// wires it (smevlink clients reading the stand's key directory, a local
-// blob store, an insert-only River client for the outbox).
+// signatures, and Okno built by internal/app exactly as cmd/server builds
+// it, with the bus calls, the blob store and every SQL statement timed.
 type busWorld struct {
 	server, name, ownerURL string
 	tempDir                string
@@ -49,9 +45,7 @@ type busWorld struct {
 	stand    *smevstand.Stand
 	standURL string
 	http     *http.Server
-	inserter *river.Client[pgx.Tx]
-	blobs    blob.Store
-	links    *smevlink.Links
+	okno     *app.App
 	svc      *cases.Service
 	clock    *phaseClock // what Okno's side of intake spends its time on
 	quiet    *slog.Logger
@@ -69,6 +63,9 @@ type busWorldOptions struct {
 	// participants runs the portal and the provider agencies; intake
 	// needs only the bus.
 	participants bool
+	// fetchPoll and pullInterval tune Okno's background work (the
+	// server's values when zero); it runs only after startWorkers.
+	fetchPoll, pullInterval time.Duration
 }
 
 // openBusWorld creates the scratch database and starts everything. The
@@ -102,10 +99,6 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 	if w.pool, err = appPool(ctx, w.ownerURL, w.clock); err != nil {
 		return w, fail("connect as application", err)
 	}
-	if err := demo.Seed(ctx, people.NewService(w.pool, people.DefaultPolicy()), w.pool); err != nil {
-		return w, fail("seed the demo agencies", err)
-	}
-
 	keys := w.tempDir + "/keys"
 	w.stand, err = smevstand.New(ctx, smevstand.Config{
 		DatabaseURL: w.ownerURL, KeyDir: keys, PollInterval: opts.portalPoll, Log: w.quiet,
@@ -129,21 +122,35 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 		w.participants.Go(func() { w.stand.RunParticipants(pctx) })
 	}
 
-	if w.blobs, err = blob.New(blob.Config{Backend: blob.BackendLocal, Dir: w.tempDir + "/blobs", MaxBytes: 100 << 20}); err != nil {
-		return w, fail("blob store", err)
+	env := map[string]string{
+		"DATABASE_URL": w.ownerURL, "OKNO_DATA_DIR": w.tempDir, "OKNO_STORAGE_DIR": w.tempDir + "/blobs", "OKNO_DEMO": "true",
+		"OKNO_SMEV_URL": w.standURL + "/smev", "OKNO_SMEV_FILES_URL": w.standURL + "/files/", "OKNO_SMEV_KEYS_DIR": keys,
 	}
-	if w.inserter, err = river.NewClient(riverpgxv5.New(w.pool), &river.Config{Schema: database.RiverSchema, Logger: w.quiet}); err != nil {
-		return w, fail("job inserter", err)
+	if opts.pullInterval > 0 {
+		env["OKNO_SMEV_PULL_INTERVAL"] = opts.pullInterval.String()
 	}
-	w.links = smevlink.New(smevlink.Config{Endpoint: w.standURL + "/smev", FilesURL: w.standURL + "/files/", KeysDir: keys})
-	w.svc = cases.NewService(cases.Config{Pool: w.pool, Jobs: w.inserter, Blobs: timedBlobs{Store: w.blobs, clock: w.clock},
-		Buses:  timedBuses{links: w.links, clock: w.clock},
-		ELKEnv: "SVCDEV", SenderINN: "7700000000"})
+	cfg, err := config.Load(func(name string) string { return env[name] })
+	if err != nil {
+		return w, fail("configuration", err)
+	}
+	w.okno, err = app.New(ctx, app.Options{Config: cfg, Pool: w.pool, Logger: w.quiet, FetchPollInterval: opts.fetchPoll,
+		InstrumentBlobs: func(s blob.Store) blob.Store { return timedBlobs{Store: s, clock: w.clock} },
+		InstrumentBuses: func(b cases.Buses) cases.Buses { return timedBuses{buses: b, clock: w.clock} },
+	})
+	if err != nil {
+		return w, fail("build Okno", err)
+	}
+	w.svc = w.okno.Cases
 	return w, nil
 }
 
 // close stops everything and drops the scratch database.
 func (w *busWorld) close() {
+	if w.okno != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = w.okno.Stop(ctx)
+		cancel()
+	}
 	if w.stopParticipants != nil {
 		w.stopParticipants()
 		w.participants.Wait()
@@ -307,12 +314,12 @@ type queryStartKey struct{}
 
 // timedBuses hands out the agencies' bus clients with their calls timed.
 type timedBuses struct {
-	links *smevlink.Links
+	buses cases.Buses
 	clock *phaseClock
 }
 
 func (b timedBuses) For(mnemonic string) (cases.Bus, error) {
-	bus, err := b.links.For(mnemonic)
+	bus, err := b.buses.For(mnemonic)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -53,8 +54,9 @@ func Record(ctx context.Context, tx pgx.Tx, actor Actor, e Entry) error {
 	if ip == "" {
 		ip = "-"
 	}
-	if _, err := tx.Exec(ctx, `SELECT audit_append($1, $2, $3, $4, $5, $6, $7)`,
-		actorID, actor.Login, e.Action, e.ObjectType, e.ObjectID, ip, raw); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT audit_append(@actor_id, @actor_login, @action, @object_type, @object_id, @client_ip, @details)`,
+		pgx.NamedArgs{"actor_id": actorID, "actor_login": actor.Login, "action": e.Action, "object_type": e.ObjectType,
+			"object_id": e.ObjectID, "client_ip": ip, "details": raw}); err != nil {
 		return fmt.Errorf("audit: append %s: %w", e.Action, err)
 	}
 	return nil
@@ -62,14 +64,14 @@ func Record(ctx context.Context, tx pgx.Tx, actor Actor, e Entry) error {
 
 // Row is a recorded entry as the audit report shows it.
 type Row struct {
-	Seq        int64
-	OccurredAt time.Time
-	ActorLogin string
-	Action     string
-	ObjectType string
-	ObjectID   string
-	ClientIP   string
-	Details    string
+	Seq        int64     `db:"seq"`
+	OccurredAt time.Time `db:"occurred_at"`
+	ActorLogin string    `db:"actor_login"`
+	Action     string    `db:"action"`
+	ObjectType string    `db:"object_type"`
+	ObjectID   string    `db:"object_id"`
+	ClientIP   string    `db:"client_ip"`
+	Details    string    `db:"details"`
 }
 
 // Filter narrows the audit report.
@@ -86,17 +88,17 @@ func List(ctx context.Context, tx pgx.Tx, f Filter) ([]Row, error) {
 		f.Limit = 100
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT seq, occurred_at, actor_login, action, object_type, object_id, client_ip, details::text
+		SELECT seq, occurred_at, actor_login, action, object_type, object_id, client_ip, details::text AS details
 		FROM audit_log
-		WHERE ($1 = '' OR action LIKE $1 || '%')
-		  AND ($2 = '' OR actor_login = $2)
-		  AND ($3 = 0 OR seq < $3)
+		WHERE (@action = '' OR action LIKE @action || '%')
+		  AND (@actor_login = '' OR actor_login = @actor_login)
+		  AND (@before_seq = 0 OR seq < @before_seq)
 		ORDER BY seq DESC
-		LIMIT $4`, f.Action, f.ActorLogin, f.BeforeSeq, f.Limit)
+		LIMIT @limit`, pgx.NamedArgs{"action": f.Action, "actor_login": f.ActorLogin, "before_seq": f.BeforeSeq, "limit": f.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Row])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Row])
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
@@ -105,15 +107,18 @@ func List(ctx context.Context, tx pgx.Tx, f Filter) ([]Row, error) {
 
 // Break describes the first place where the chain does not check out.
 type Break struct {
-	Seq    int64
-	Reason string
+	Seq    int64  `db:"broken_seq"`
+	Reason string `db:"reason"`
 }
 
 // Verify recomputes the agency's hash chain; it returns nil when intact.
 func Verify(ctx context.Context, tx pgx.Tx) (*Break, error) {
-	var b Break
-	err := tx.QueryRow(ctx, `SELECT broken_seq, reason FROM audit_verify()`).Scan(&b.Seq, &b.Reason)
-	if err == pgx.ErrNoRows {
+	rows, err := tx.Query(ctx, `SELECT broken_seq, reason FROM audit_verify()`)
+	if err != nil {
+		return nil, fmt.Errorf("audit: verify: %w", err)
+	}
+	b, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[Break])
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

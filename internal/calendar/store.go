@@ -14,12 +14,13 @@ import (
 
 // Load reads the agency's calendar for the dates from..to (inclusive).
 func Load(ctx context.Context, tx pgx.Tx, from, to time.Time) (*Calendar, error) {
-	rows, err := tx.Query(ctx, `SELECT day, kind, note FROM business_days WHERE day BETWEEN $1 AND $2 ORDER BY day`,
-		Date(from), Date(to))
+	// Columns are named as Day's fields: rows map to it by name.
+	rows, err := tx.Query(ctx, `SELECT day AS date, kind, note FROM business_days WHERE day BETWEEN @from AND @to ORDER BY day`,
+		pgx.NamedArgs{"from": Date(from), "to": Date(to)})
 	if err != nil {
 		return nil, fmt.Errorf("load business calendar: %w", err)
 	}
-	days, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Day])
+	days, err := pgx.CollectRows(rows, pgx.RowToStructByName[Day])
 	if err != nil {
 		return nil, fmt.Errorf("load business calendar: %w", err)
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 	"github.com/okno-oiv/okno/internal/smevstand/applicants"
-	"github.com/okno-oiv/okno/internal/smevstand/filestore"
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
 )
@@ -258,7 +257,7 @@ func escape(s string) string {
 // send puts the application on the bus and returns its MessageID.
 func (p *epgu) send(a *application) (string, error) {
 	p.w.t.Helper()
-	storage := &rottingStorage{FileStorage: filestore.NewClient(p.w.standURL+"/files/", nil), w: p.w, rot: map[int]bool{}}
+	storage := &rottingStorage{FileStorage: smevclient.NewHTTPFileStorage(p.w.standURL+"/files/", nil), w: p.w, rot: map[int]bool{}}
 	var files []smevclient.Attachment
 	for _, d := range a.documents {
 		if d.detached {

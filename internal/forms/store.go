@@ -25,22 +25,50 @@ var (
 const serviceTypeColumns = `agency_id, id, code, title, namespace_uri, root_element, registry_pattern,
 	deadline_working_days, on_problem, fields, required_documents, mapping, version, active`
 
-func scanServiceType(row pgx.Row) (ServiceType, error) {
-	var st ServiceType
-	var fields, docs, mapping []byte
-	err := row.Scan(&st.AgencyID, &st.ID, &st.Code, &st.Title, &st.NamespaceURI, &st.RootElement,
-		&st.RegistryPattern, &st.DeadlineWorkingDays, &st.OnProblem, &fields, &docs, &mapping, &st.Version, &st.Active)
+// serviceTypeRow is a service_types row by column name; the JSON columns
+// stay raw until serviceType decodes and checks them.
+type serviceTypeRow struct {
+	AgencyID            uuid.UUID `db:"agency_id"`
+	ID                  uuid.UUID `db:"id"`
+	Code                string    `db:"code"`
+	Title               string    `db:"title"`
+	NamespaceURI        string    `db:"namespace_uri"`
+	RootElement         string    `db:"root_element"`
+	RegistryPattern     string    `db:"registry_pattern"`
+	DeadlineWorkingDays int       `db:"deadline_working_days"`
+	OnProblem           OnProblem `db:"on_problem"`
+	Fields              []byte    `db:"fields"`
+	RequiredDocuments   []byte    `db:"required_documents"`
+	Mapping             []byte    `db:"mapping"`
+	Version             int       `db:"version"`
+	Active              bool      `db:"active"`
+}
+
+// queryServiceType reads the one service type the query selects.
+func queryServiceType(ctx context.Context, tx pgx.Tx, sql string, args ...any) (ServiceType, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return ServiceType{}, fmt.Errorf("read service type: %w", err)
+	}
+	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[serviceTypeRow])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ServiceType{}, ErrNotFound
 	}
 	if err != nil {
 		return ServiceType{}, fmt.Errorf("read service type: %w", err)
 	}
+	return serviceType(row)
+}
+
+func serviceType(row serviceTypeRow) (ServiceType, error) {
+	st := ServiceType{AgencyID: row.AgencyID, ID: row.ID, Code: row.Code, Title: row.Title, NamespaceURI: row.NamespaceURI,
+		RootElement: row.RootElement, RegistryPattern: row.RegistryPattern, DeadlineWorkingDays: row.DeadlineWorkingDays,
+		OnProblem: row.OnProblem, Version: row.Version, Active: row.Active}
 	for _, part := range []struct {
 		name string
 		raw  []byte
 		into any
-	}{{"fields", fields, &st.Fields}, {"required documents", docs, &st.RequiredDocuments}, {"mapping", mapping, &st.Mapping}} {
+	}{{"fields", row.Fields, &st.Fields}, {"required documents", row.RequiredDocuments, &st.RequiredDocuments}, {"mapping", row.Mapping, &st.Mapping}} {
 		if err := json.Unmarshal(part.raw, part.into); err != nil {
 			return ServiceType{}, fmt.Errorf("read %s of service type %s: %w", part.name, st.Code, err)
 		}
@@ -54,7 +82,7 @@ func scanServiceType(row pgx.Row) (ServiceType, error) {
 
 // ByID returns the agency's service type with this id.
 func ByID(ctx context.Context, tx pgx.Tx, id uuid.UUID) (ServiceType, error) {
-	st, err := scanServiceType(tx.QueryRow(ctx, `SELECT `+serviceTypeColumns+` FROM service_types WHERE id = $1`, id))
+	st, err := queryServiceType(ctx, tx, `SELECT `+serviceTypeColumns+` FROM service_types WHERE id = $1`, id)
 	if err != nil {
 		return ServiceType{}, fmt.Errorf("service type %s: %w", id, err)
 	}
@@ -63,7 +91,7 @@ func ByID(ctx context.Context, tx pgx.Tx, id uuid.UUID) (ServiceType, error) {
 
 // ByCode returns the agency's service type with this code.
 func ByCode(ctx context.Context, tx pgx.Tx, code string) (ServiceType, error) {
-	st, err := scanServiceType(tx.QueryRow(ctx, `SELECT `+serviceTypeColumns+` FROM service_types WHERE code = $1`, code))
+	st, err := queryServiceType(ctx, tx, `SELECT `+serviceTypeColumns+` FROM service_types WHERE code = $1`, code)
 	if err != nil {
 		return ServiceType{}, fmt.Errorf("service type %s: %w", code, err)
 	}
@@ -72,8 +100,8 @@ func ByCode(ctx context.Context, tx pgx.Tx, code string) (ServiceType, error) {
 
 // ByNamespace returns the agency's active service type for a portal form.
 func ByNamespace(ctx context.Context, tx pgx.Tx, namespaceURI, rootElement string) (ServiceType, error) {
-	st, err := scanServiceType(tx.QueryRow(ctx, `SELECT `+serviceTypeColumns+` FROM service_types
-		WHERE namespace_uri = $1 AND root_element = $2 AND active`, namespaceURI, rootElement))
+	st, err := queryServiceType(ctx, tx, `SELECT `+serviceTypeColumns+` FROM service_types
+		WHERE namespace_uri = $1 AND root_element = $2 AND active`, namespaceURI, rootElement)
 	if err != nil {
 		return ServiceType{}, fmt.Errorf("service type for {%s}%s: %w", namespaceURI, rootElement, err)
 	}
@@ -86,7 +114,13 @@ func List(ctx context.Context, tx pgx.Tx) ([]ServiceType, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list service types: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ServiceType, error) { return scanServiceType(r) })
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ServiceType, error) {
+		row, err := pgx.RowToStructByName[serviceTypeRow](r)
+		if err != nil {
+			return ServiceType{}, fmt.Errorf("read service type: %w", err)
+		}
+		return serviceType(row)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list service types: %w", err)
 	}
@@ -123,9 +157,12 @@ func Insert(ctx context.Context, tx pgx.Tx, st ServiceType) error {
 		return fmt.Errorf("encode mapping of service type %s: %w", st.Code, err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO service_types (`+serviceTypeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		st.AgencyID, st.ID, st.Code, st.Title, st.NamespaceURI, st.RootElement, st.RegistryPattern,
-		st.DeadlineWorkingDays, st.OnProblem, fields, docs, mapping, st.Version, st.Active)
+		VALUES (@agency_id, @id, @code, @title, @namespace_uri, @root_element, @registry_pattern,
+			@deadline_working_days, @on_problem, @fields, @required_documents, @mapping, @version, @active)`,
+		pgx.NamedArgs{"agency_id": st.AgencyID, "id": st.ID, "code": st.Code, "title": st.Title, "namespace_uri": st.NamespaceURI,
+			"root_element": st.RootElement, "registry_pattern": st.RegistryPattern, "deadline_working_days": st.DeadlineWorkingDays,
+			"on_problem": st.OnProblem, "fields": fields, "required_documents": docs, "mapping": mapping, "version": st.Version,
+			"active": st.Active})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
 		return fmt.Errorf("insert service type %s: %w (%s)", st.Code, ErrConflict, pgErr.ConstraintName)
@@ -139,8 +176,8 @@ func Insert(ctx context.Context, tx pgx.Tx, st ServiceType) error {
 // Selector names a portal form the agency accepts: what the intake worker
 // asks the bus for (MessageTypeSelector).
 type Selector struct {
-	NamespaceURI string
-	RootElement  string
+	NamespaceURI string `db:"namespace_uri"`
+	RootElement  string `db:"root_element"`
 }
 
 // Selectors lists the forms of the agency's active service types.
@@ -150,7 +187,7 @@ func Selectors(ctx context.Context, tx pgx.Tx) ([]Selector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list form selectors: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Selector])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Selector])
 	if err != nil {
 		return nil, fmt.Errorf("list form selectors: %w", err)
 	}

@@ -50,39 +50,39 @@ func (r Role) Privileged() bool {
 
 // Agency is a tenant: one ведомство.
 type Agency struct {
-	ID                  uuid.UUID
-	Code                string
-	Name                string
-	ShortName           string
-	IsPlatform          bool
-	RequireSecondFactor bool
+	ID                  uuid.UUID `db:"id"`
+	Code                string    `db:"code"`
+	Name                string    `db:"name"`
+	ShortName           string    `db:"short_name"`
+	IsPlatform          bool      `db:"is_platform"`
+	RequireSecondFactor bool      `db:"require_second_factor"`
 	// SMEVMnemonic names the agency's information system in SMEV 3; empty
 	// when the agency does not use the bus.
-	SMEVMnemonic string
-	CreatedAt    time.Time
+	SMEVMnemonic string    `db:"smev_mnemonic"`
+	CreatedAt    time.Time `db:"created_at"`
 }
 
 // Department is a unit of an agency that cases are assigned to.
 type Department struct {
-	ID        uuid.UUID
-	Name      string
-	UserCount int
+	ID        uuid.UUID `db:"id"`
+	Name      string    `db:"name"`
+	UserCount int       `db:"user_count"`
 }
 
 // User is a person who logs in.
 type User struct {
-	AgencyID           uuid.UUID
-	ID                 uuid.UUID
-	Login              string
-	FullName           string
-	Role               Role
-	DepartmentID       *uuid.UUID
-	DepartmentName     string
-	MustChangePassword bool
-	DisabledAt         *time.Time
-	LockedUntil        *time.Time
-	SecondFactorOn     bool
-	CreatedAt          time.Time
+	AgencyID           uuid.UUID  `db:"agency_id"`
+	ID                 uuid.UUID  `db:"id"`
+	Login              string     `db:"login"`
+	FullName           string     `db:"full_name"`
+	Role               Role       `db:"role"`
+	DepartmentID       *uuid.UUID `db:"department_id"`
+	DepartmentName     string     `db:"department_name"`
+	MustChangePassword bool       `db:"must_change_password"`
+	DisabledAt         *time.Time `db:"disabled_at"`
+	LockedUntil        *time.Time `db:"locked_until"`
+	SecondFactorOn     bool       `db:"second_factor_on"`
+	CreatedAt          time.Time  `db:"created_at"`
 }
 
 // Disabled reports whether an administrator switched the user off.

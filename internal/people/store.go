@@ -14,19 +14,23 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-const userColumns = `u.agency_id, u.id, u.login, u.full_name, u.role, u.department_id, coalesce(d.name, ''),
-	u.must_change_password, u.disabled_at, u.locked_until, u.totp_enabled_at IS NOT NULL, u.created_at`
+// userColumns are named as User's db tags; rows map to it by name.
+const userColumns = `u.agency_id, u.id, u.login, u.full_name, u.role, u.department_id, coalesce(d.name, '') AS department_name,
+	u.must_change_password, u.disabled_at, u.locked_until, u.totp_enabled_at IS NOT NULL AS second_factor_on, u.created_at`
 
 const userFrom = ` FROM users u LEFT JOIN departments d ON d.agency_id = u.agency_id AND d.id = u.department_id `
 
-func scanUser(row pgx.Row) (User, error) {
-	var u User
-	err := row.Scan(&u.AgencyID, &u.ID, &u.Login, &u.FullName, &u.Role, &u.DepartmentID, &u.DepartmentName,
-		&u.MustChangePassword, &u.DisabledAt, &u.LockedUntil, &u.SecondFactorOn, &u.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+// one collects the single row of a query by name; no row is ErrNotFound.
+func one[T any](rows pgx.Rows, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
 	}
-	return u, err
+	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[T])
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return v, err
 }
 
 func isUniqueViolation(err error) bool {
@@ -41,23 +45,15 @@ func isForeignKeyViolation(err error) bool {
 
 // --- agencies (reference table) ---
 
-const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, coalesce(smev_mnemonic, ''), created_at`
-
-func scanAgency(row pgx.Row) (Agency, error) {
-	var a Agency
-	err := row.Scan(&a.ID, &a.Code, &a.Name, &a.ShortName, &a.IsPlatform, &a.RequireSecondFactor, &a.SMEVMnemonic, &a.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return a, ErrNotFound
-	}
-	return a, err
-}
+// agencyColumns are named as Agency's db tags.
+const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, coalesce(smev_mnemonic, '') AS smev_mnemonic, created_at`
 
 func selectAgency(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Agency, error) {
-	return scanAgency(tx.QueryRow(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))
+	return one[Agency](tx.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))
 }
 
 func selectAgencyByCode(ctx context.Context, tx pgx.Tx, code string) (Agency, error) {
-	return scanAgency(tx.QueryRow(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE code = $1`, code))
+	return one[Agency](tx.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE code = $1`, code))
 }
 
 func selectAgencies(ctx context.Context, tx pgx.Tx) ([]Agency, error) {
@@ -65,12 +61,14 @@ func selectAgencies(ctx context.Context, tx pgx.Tx) ([]Agency, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agency, error) { return scanAgency(r) })
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Agency])
 }
 
 func insertAgency(ctx context.Context, tx pgx.Tx, a Agency) error {
 	_, err := tx.Exec(ctx, `INSERT INTO agencies (id, code, name, short_name, is_platform, require_second_factor, smev_mnemonic)
-		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))`, a.ID, a.Code, a.Name, a.ShortName, a.IsPlatform, a.RequireSecondFactor, a.SMEVMnemonic)
+		VALUES (@id, @code, @name, @short_name, @is_platform, @require_second_factor, NULLIF(@smev_mnemonic, ''))`,
+		pgx.NamedArgs{"id": a.ID, "code": a.Code, "name": a.Name, "short_name": a.ShortName, "is_platform": a.IsPlatform,
+			"require_second_factor": a.RequireSecondFactor, "smev_mnemonic": a.SMEVMnemonic})
 	return err
 }
 
@@ -92,13 +90,13 @@ func lookupLogin(ctx context.Context, tx pgx.Tx, login string) (agencyID, userID
 // --- departments ---
 
 func selectDepartments(ctx context.Context, tx pgx.Tx) ([]Department, error) {
-	rows, err := tx.Query(ctx, `SELECT d.id, d.name, count(u.id)::int FROM departments d
+	rows, err := tx.Query(ctx, `SELECT d.id, d.name, count(u.id)::int AS user_count FROM departments d
 		LEFT JOIN users u ON u.agency_id = d.agency_id AND u.department_id = d.id AND u.disabled_at IS NULL
 		GROUP BY d.agency_id, d.id ORDER BY d.name`)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Department])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Department])
 }
 
 func insertDepartment(ctx context.Context, tx pgx.Tx, agencyID, id uuid.UUID, name string) error {
@@ -114,7 +112,7 @@ func renameDepartment(ctx context.Context, tx pgx.Tx, id uuid.UUID, name string)
 // --- users ---
 
 func selectUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) (User, error) {
-	return scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
+	return one[User](tx.Query(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
 }
 
 func selectUsers(ctx context.Context, tx pgx.Tx) ([]User, error) {
@@ -122,7 +120,7 @@ func selectUsers(ctx context.Context, tx pgx.Tx) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+	return pgx.CollectRows(rows, pgx.RowToStructByName[User])
 }
 
 // credentials is what a login attempt needs and nothing else leaves this file.
@@ -136,20 +134,25 @@ type credentials struct {
 }
 
 func selectCredentials(ctx context.Context, tx pgx.Tx, id uuid.UUID) (credentials, error) {
-	var c credentials
-	err := tx.QueryRow(ctx, `SELECT password_hash, failed_logins, locked_until, disabled_at IS NOT NULL,
-		totp_secret, totp_enabled_at IS NOT NULL FROM users WHERE id = $1 FOR UPDATE`, id).
-		Scan(&c.hash, &c.failedLogins, &c.lockedUntil, &c.disabled, &c.totpSecret, &c.totpEnabled)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrNotFound
+	type row struct {
+		Hash         string     `db:"password_hash"`
+		FailedLogins int        `db:"failed_logins"`
+		LockedUntil  *time.Time `db:"locked_until"`
+		Disabled     bool       `db:"disabled"`
+		TOTPSecret   *string    `db:"totp_secret"`
+		TOTPEnabled  bool       `db:"totp_enabled"`
 	}
-	return c, err
+	r, err := one[row](tx.Query(ctx, `SELECT password_hash, failed_logins, locked_until, disabled_at IS NOT NULL AS disabled,
+		totp_secret, totp_enabled_at IS NOT NULL AS totp_enabled FROM users WHERE id = $1 FOR UPDATE`, id))
+	return credentials{hash: r.Hash, failedLogins: r.FailedLogins, lockedUntil: r.LockedUntil, disabled: r.Disabled,
+		totpSecret: r.TOTPSecret, totpEnabled: r.TOTPEnabled}, err
 }
 
 func insertUser(ctx context.Context, tx pgx.Tx, u User, passwordHash string) error {
 	if _, err := tx.Exec(ctx, `INSERT INTO users (agency_id, id, login, full_name, role, department_id, password_hash, must_change_password)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		u.AgencyID, u.ID, u.Login, u.FullName, u.Role, u.DepartmentID, passwordHash, u.MustChangePassword); err != nil {
+		VALUES (@agency_id, @id, @login, @full_name, @role, @department_id, @password_hash, @must_change_password)`,
+		pgx.NamedArgs{"agency_id": u.AgencyID, "id": u.ID, "login": u.Login, "full_name": u.FullName, "role": u.Role,
+			"department_id": u.DepartmentID, "password_hash": passwordHash, "must_change_password": u.MustChangePassword}); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO login_directory (login, agency_id, user_id) VALUES ($1, $2, $3)`, u.Login, u.AgencyID, u.ID)
@@ -222,7 +225,8 @@ func countUnusedRecoveryCodes(ctx context.Context, tx pgx.Tx, userID uuid.UUID) 
 
 func insertSession(ctx context.Context, tx pgx.Tx, agencyID, userID uuid.UUID, tokenHash []byte, pending bool, expires time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO user_sessions (agency_id, token_hash, user_id, second_factor_pending, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, agencyID, tokenHash, userID, pending, expires)
+		VALUES (@agency_id, @token_hash, @user_id, @second_factor_pending, @expires_at)`,
+		pgx.NamedArgs{"agency_id": agencyID, "token_hash": tokenHash, "user_id": userID, "second_factor_pending": pending, "expires_at": expires})
 	return err
 }
 
@@ -234,13 +238,17 @@ type sessionRow struct {
 }
 
 func selectSession(ctx context.Context, tx pgx.Tx, tokenHash []byte) (sessionRow, error) {
-	var s sessionRow
-	err := tx.QueryRow(ctx, `SELECT user_id, second_factor_pending, last_seen_at, expires_at FROM user_sessions WHERE token_hash = $1`, tokenHash).
-		Scan(&s.userID, &s.pending, &s.lastSeen, &s.expires)
-	if errors.Is(err, pgx.ErrNoRows) {
+	type row struct {
+		UserID   uuid.UUID `db:"user_id"`
+		Pending  bool      `db:"second_factor_pending"`
+		LastSeen time.Time `db:"last_seen_at"`
+		Expires  time.Time `db:"expires_at"`
+	}
+	r, err := one[row](tx.Query(ctx, `SELECT user_id, second_factor_pending, last_seen_at, expires_at FROM user_sessions WHERE token_hash = $1`, tokenHash))
+	if errors.Is(err, ErrNotFound) {
 		err = ErrNoSession
 	}
-	return s, err
+	return sessionRow{userID: r.UserID, pending: r.Pending, lastSeen: r.LastSeen, expires: r.Expires}, err
 }
 
 func touchSession(ctx context.Context, tx pgx.Tx, tokenHash []byte, now, expires time.Time) error {

@@ -23,7 +23,6 @@ import (
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
-	"github.com/okno-oiv/okno/internal/smevstand/filestore"
 )
 
 // Config says where the bus is and where the keys are.
@@ -91,7 +90,7 @@ func (l *Links) For(mnemonic string) (cases.Bus, error) {
 		Limits: message.Limits{MaxBytes: 16 << 20, MaxDepth: 72},
 	}
 	if l.cfg.FilesURL != "" {
-		cfg.Storage = filestore.NewClient(strings.TrimSuffix(l.cfg.FilesURL, "/")+"/", l.http)
+		cfg.Storage = smevclient.NewHTTPFileStorage(strings.TrimSuffix(l.cfg.FilesURL, "/")+"/", l.http)
 	}
 	c, err := smevclient.New(cfg)
 	if err != nil {

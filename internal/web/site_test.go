@@ -15,19 +15,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-
-	"github.com/okno-oiv/okno/internal/audit"
-	"github.com/okno-oiv/okno/internal/blob"
-	"github.com/okno-oiv/okno/internal/cases"
-	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/app"
+	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database/dbtest"
 	"github.com/okno-oiv/okno/internal/demo"
-	"github.com/okno-oiv/okno/internal/people"
-	"github.com/okno-oiv/okno/internal/web"
 )
 
 // site is Okno's real handler over a fresh, migrated database with the demo
@@ -60,30 +52,22 @@ func (b *syncBuffer) String() string {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	db := dbtest.New(t)
-	svc := people.NewService(db.App, people.DefaultPolicy())
-	if err := demo.Seed(context.Background(), svc, db.App); err != nil {
-		t.Fatal(err)
-	}
 	blobDir := t.TempDir()
-	blobs, err := blob.NewLocal(blobDir, 1<<20)
+	env := map[string]string{
+		"DATABASE_URL": db.OwnerURL, "OKNO_DATA_DIR": t.TempDir(), "OKNO_STORAGE_DIR": blobDir, "OKNO_DEMO": "true",
+		"OKNO_WORKERS": "false", "OKNO_SESSION_KEY": strings.Repeat("07", 32),
+		"OKNO_MAX_FORM_BYTES": "64KiB", "OKNO_MAX_UPLOAD_BYTES": "1MiB",
+	}
+	cfg, err := config.Load(func(name string) string { return env[name] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	inserter, err := river.NewClient(riverpgxv5.New(db.App), &river.Config{Schema: database.RiverSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	casesSvc := cases.NewService(cases.Config{Pool: db.App, Jobs: inserter, Blobs: blobs})
 	logs := &syncBuffer{}
-	srv, err := web.New(web.Deps{
-		People: svc, Cases: casesSvc, Blobs: blobs, AuditLog: audit.NewLog(db.App), Pool: db.App,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: prometheus.NewRegistry(),
-		SessionKey: bytes.Repeat([]byte{7}, 32), MaxFormBytes: 64 << 10, MaxUploadBytes: 8 << 20,
-	})
+	okno, err := app.New(context.Background(), app.Options{Config: cfg, Pool: db.App, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(okno.Handler())
 	t.Cleanup(ts.Close)
 	return &site{t: t, db: db, url: ts.URL, log: logs, blobs: blobDir}
 }

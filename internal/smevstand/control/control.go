@@ -23,7 +23,6 @@ import (
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
-	"github.com/okno-oiv/okno/internal/smevstand/filestore"
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 	"github.com/okno-oiv/okno/internal/smevstand/providers"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
@@ -81,7 +80,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return id.Sign(element, elementID)
 		}),
 		Verifier: verifier{}, SMEVCertificates: [][]byte{smevCert},
-		Storage: filestore.NewClient(strings.TrimSuffix(cfg.BaseURL, "/")+"/files/", hc),
+		Storage: smevclient.NewHTTPFileStorage(strings.TrimSuffix(cfg.BaseURL, "/")+"/files/", hc),
 		// A small threshold sends the result through the file storage.
 		FileStorageThreshold: 1 << 10,
 		Retry:                smevclient.Retry{Attempts: 5, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second},

@@ -1,8 +1,9 @@
 // Package filestore is the stand's file storage for large attachments, the
 // part of SMEV real systems reach by FTP: an HTTP upload that answers the
 // file's uuid, a download guarded by the per-file credentials a delivered
-// message's FSAttachment carries, and a client implementing
-// smevclient.FileStorage against it.
+// message's FSAttachment carries. Okno's side of the protocol is
+// smevclient.HTTPFileStorage, so the production binary needs nothing of the
+// stand.
 package filestore
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/okno-oiv/okno/internal/esign/streebog"
+	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevstand/store"
 )
 
@@ -34,13 +36,6 @@ type Handler struct {
 	maxSize int64
 	now     func() time.Time
 	log     *slog.Logger
-}
-
-// Uploaded is the upload's JSON answer.
-type Uploaded struct {
-	UUID string `json:"uuid"`
-	Hash string `json:"hash"`
-	Size int64  `json:"size"`
 }
 
 // NewHandler serves the storage under prefix (e.g. "/files/"); files over
@@ -118,7 +113,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(Uploaded{UUID: f.UUID.String(), Hash: f.Hash, Size: int64(len(data))})
+	_ = json.NewEncoder(w).Encode(smevclient.UploadedFile{UUID: f.UUID.String(), Hash: f.Hash, Size: int64(len(data))})
 }
 
 func (h *Handler) download(w http.ResponseWriter, r *http.Request, raw string) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/esign/streebog"
 	"github.com/okno-oiv/okno/internal/pgtest"
+	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 	"github.com/okno-oiv/okno/internal/smevstand/filestore"
 	"github.com/okno-oiv/okno/internal/smevstand/store"
@@ -28,7 +29,7 @@ func TestUploadAndDownloadWithFileCredentials(t *testing.T) {
 	defer st.Close()
 	srv := httptest.NewServer(filestore.NewHandler(st, "/files/", 1<<20, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer srv.Close()
-	c := filestore.NewClient(srv.URL+"/files/", srv.Client())
+	c := smevclient.NewHTTPFileStorage(srv.URL+"/files/", srv.Client())
 
 	data := bytes.Repeat([]byte("чертёж "), 1000)
 	id, err := c.Upload(ctx, bytes.NewReader(data), int64(len(data)))

@@ -1,4 +1,4 @@
-package filestore
+package smevclient
 
 import (
 	"context"
@@ -11,23 +11,32 @@ import (
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 )
 
-// Client reaches the stand's file storage over HTTP; it implements
-// smevclient.FileStorage.
-type Client struct {
+// HTTPFileStorage is the client side of large-file transfer over HTTP: an
+// upload that answers the file's uuid and a download guarded by the
+// per-file credentials of a delivered message's FSAttachment. The SMEV 3
+// stand serves this protocol; the real bus's FTP is not built yet.
+type HTTPFileStorage struct {
 	base string // e.g. http://localhost:7590/files/
 	http *http.Client
 }
 
-// NewClient returns a client for the storage at base (ending in "/").
-func NewClient(base string, hc *http.Client) *Client {
+// UploadedFile is the storage's JSON answer to an upload.
+type UploadedFile struct {
+	UUID string `json:"uuid"`
+	Hash string `json:"hash"`
+	Size int64  `json:"size"`
+}
+
+// NewHTTPFileStorage returns a client for the storage at base (ending in "/").
+func NewHTTPFileStorage(base string, hc *http.Client) *HTTPFileStorage {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &Client{base: base, http: hc}
+	return &HTTPFileStorage{base: base, http: hc}
 }
 
 // Upload stores size bytes from r and returns the file's uuid.
-func (c *Client) Upload(ctx context.Context, r io.Reader, size int64) (string, error) {
+func (c *HTTPFileStorage) Upload(ctx context.Context, r io.Reader, size int64) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base, r)
 	if err != nil {
 		return "", fmt.Errorf("file storage upload: %w", err)
@@ -43,7 +52,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, size int64) (string, e
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return "", fmt.Errorf("file storage upload: HTTP %d: %s", resp.StatusCode, msg)
 	}
-	var up Uploaded
+	var up UploadedFile
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&up); err != nil {
 		return "", fmt.Errorf("file storage upload: decode answer: %w", err)
 	}
@@ -51,7 +60,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, size int64) (string, e
 }
 
 // Open streams a stored file with the credentials of its FSAttachment.
-func (c *Client) Open(ctx context.Context, a message.FSAttachment) (io.ReadCloser, error) {
+func (c *HTTPFileStorage) Open(ctx context.Context, a message.FSAttachment) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+url.PathEscape(a.UUID), nil)
 	if err != nil {
 		return nil, fmt.Errorf("file storage open %s: %w", a.UUID, err)
