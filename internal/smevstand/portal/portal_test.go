@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +24,7 @@ import (
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
 	"github.com/okno-oiv/okno/internal/smevstand/store"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 type clock struct {
@@ -41,9 +41,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func scanner(t *testing.T) *portal.Scanner {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	s, err := portal.NewScanner(portal.DefaultFontPath)
 	if err != nil {
 		t.Fatal(err)
