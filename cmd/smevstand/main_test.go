@@ -16,6 +16,7 @@ import (
 )
 
 func TestParseRate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want float64
@@ -61,6 +62,7 @@ func TestParseFlagsAndEnvironment(t *testing.T) {
 
 // The command's own control example, in-process, exits 0.
 func TestControlExampleCommand(t *testing.T) {
+	t.Parallel()
 	testenv.NeedFonts(t, portal.DefaultFontPath)
 	keys := filepath.Join(t.TempDir(), "keys")
 	var out bytes.Buffer

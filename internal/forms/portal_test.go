@@ -61,6 +61,7 @@ func standPortal(t *testing.T) (*portal.Portal, *bus.Bus) {
 }
 
 func TestMapsEveryFormThePortalSimulatorFiles(t *testing.T) {
+	t.Parallel()
 	p, b := standPortal(t)
 	ctx := context.Background()
 	types := map[string]forms.ServiceType{

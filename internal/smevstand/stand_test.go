@@ -30,6 +30,7 @@ func newStand(t *testing.T, db, keys string) *smevstand.Stand {
 // process sharing the database, and still after the first one restarts
 // with the same keys.
 func TestStateIsSharedAndSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	db, keys := pgtest.NewDatabase(t), t.TempDir()
 	first := newStand(t, db, keys)
 	srv := httptest.NewServer(first.Handler())
@@ -79,6 +80,7 @@ func TestStateIsSharedAndSurvivesRestart(t *testing.T) {
 }
 
 func TestPortalServicesGoToConfiguredSystems(t *testing.T) {
+	t.Parallel()
 	db, keys := pgtest.NewDatabase(t), t.TempDir()
 	testenv.NeedFonts(t, portal.DefaultFontPath)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))

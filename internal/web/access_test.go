@@ -11,6 +11,7 @@ import (
 // TestRouteRoleTable checks every page route for every role: who gets the
 // page, who is sent to log in, who is refused.
 func TestRouteRoleTable(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	const (
 		ok, created, redirect, forbidden, login = http.StatusOK, http.StatusCreated, http.StatusSeeOther, http.StatusForbidden, -1
@@ -95,6 +96,7 @@ func TestRouteRoleTable(t *testing.T) {
 // see or change a user of another, by any route; the answer does not even
 // confirm that the user exists.
 func TestCrossAgencyAccessIsNotFound(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
 	foreign := s.userID("okn.clerk").String()

@@ -14,6 +14,7 @@ import (
 )
 
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.ownerExec(`UPDATE users SET disabled_at = now() WHERE login = 'okn.head'`)
 	cases := []struct {
@@ -45,6 +46,7 @@ func TestLoginRefusals(t *testing.T) {
 }
 
 func TestLockoutAfterRepeatedFailures(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	for i := 1; i <= 4; i++ {
@@ -71,6 +73,7 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 }
 
 func TestSessionRotationAndLogout(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.clerk")
 	if n := s.count(`SELECT count(*) FROM user_sessions`); n != 1 {
@@ -104,6 +107,7 @@ func TestSessionRotationAndLogout(t *testing.T) {
 }
 
 func TestExpiredSession(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.clerk")
 	s.ownerExec(`UPDATE user_sessions SET expires_at = now() - interval '1 minute'`)
@@ -118,6 +122,7 @@ func TestExpiredSession(t *testing.T) {
 }
 
 func TestStateChangesRefusedFromOtherSites(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.admin")
 	form := url.Values{"name": {"Отдел из чужого сайта"}}
@@ -145,6 +150,7 @@ func TestStateChangesRefusedFromOtherSites(t *testing.T) {
 }
 
 func TestMalformedForms(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.admin")
 	t.Run("oversized", func(t *testing.T) {
@@ -194,6 +200,7 @@ var secretPattern = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
 var codePattern = regexp.MustCompile(`<code>([a-z0-9]{5}-[a-z0-9]{5})</code>`)
 
 func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.head")
 	page := b.get("/account/second-factor")
@@ -251,6 +258,7 @@ func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 }
 
 func TestAgencyRequiresSecondFactor(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
 	if r := admin.post("/admin/settings", url.Values{"require_second_factor": {"on"}}); r.status != http.StatusSeeOther {
@@ -271,6 +279,7 @@ func TestAgencyRequiresSecondFactor(t *testing.T) {
 }
 
 func TestUserAdministration(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
 	r := admin.post("/admin/users/new", url.Values{"login": {"Sidorov.P"}, "full_name": {"  Сидоров   Пётр Ильич "}, "role": {"head"}})
@@ -316,6 +325,7 @@ func TestUserAdministration(t *testing.T) {
 }
 
 func TestErrorPagesAndOperations(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	r := b.get("/nowhere")

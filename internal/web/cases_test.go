@@ -78,6 +78,7 @@ func blobFiles(t *testing.T, dir string) int {
 }
 
 func TestOfficeIntakeRegistersThroughTheSamePath(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	scan := []byte("%PDF-1.4 скан заявления")
@@ -126,6 +127,7 @@ func mustContainAudit(t *testing.T, s *site, actions ...string) {
 }
 
 func TestOfficeIntakeRefusesBadInputAndKeepsNothing(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	before := blobFiles(t, s.blobs)
@@ -152,6 +154,7 @@ func TestOfficeIntakeRefusesBadInputAndKeepsNothing(t *testing.T) {
 }
 
 func TestCaseWorkAndIsolation(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	id, r := clerk.registerOffice(validOffice(), nil)
@@ -222,6 +225,7 @@ func TestCaseWorkAndIsolation(t *testing.T) {
 }
 
 func TestHomeShowsWorkQueues(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	id, r := clerk.registerOffice(validOffice(), nil)

@@ -46,6 +46,7 @@ func validate(t *testing.T, dir, schema, what string, envelope []byte) {
 
 // The stand's replies and faults are valid against the official schemas.
 func TestRepliesAreSchemaValid(t *testing.T) {
+	t.Parallel()
 	dir := schemaDir(t)
 	s := newStand(t, message.DefaultLimits())
 	types := "smev-message-exchange-types-1.3.xsd"

@@ -118,6 +118,7 @@ func (f *fixture) step(t *testing.T) {
 }
 
 func TestApplicationsReachTheirAgenciesWithSignedScans(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	for _, svc := range f.portal.Services() {
@@ -180,6 +181,7 @@ func TestApplicationsReachTheirAgenciesWithSignedScans(t *testing.T) {
 }
 
 func TestStatusesExtraDocumentsAndResultReachTheCabinet(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	app, err := f.portal.FileApplication(ctx, "building-permit")
@@ -301,6 +303,7 @@ func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 // A final ELK status may carry the result as a stored file (FSuuid); the
 // cabinet lists it with its signature from the RefAttachmentHeader.
 func TestELKStatusWithResultFile(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	app, err := f.portal.FileApplication(ctx, "heritage-works")
@@ -354,6 +357,7 @@ func TestELKStatusWithResultFile(t *testing.T) {
 // An order created by the agency for an office application appears in the
 // cabinet; a request for documents on it waits for the applicant at the office.
 func TestOfficeOrderFromCreateOrdersRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	elk := `<ElkOrderRequest xmlns="` + portal.ELKStatusNS + `" env="SVCDEV"><CreateOrdersRequest><orders><order>` +
