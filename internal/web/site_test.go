@@ -33,11 +33,12 @@ import (
 // site is Okno's real handler over a fresh, migrated database with the demo
 // agencies, served on a loopback port.
 type site struct {
-	t     *testing.T
-	db    dbtest.DB
-	url   string
-	log   *syncBuffer
-	blobs string // the local blob store's directory
+	t       *testing.T
+	db      dbtest.DB
+	url     string
+	handler http.Handler // Okno's real handler, for tests that read its routes
+	log     *syncBuffer
+	blobs   string // the local blob store's directory
 }
 
 type syncBuffer struct {
@@ -85,7 +86,7 @@ func newSite(t *testing.T) *site {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{t: t, db: db, url: ts.URL, log: logs, blobs: blobDir}
+	return &site{t: t, db: db, url: ts.URL, handler: ts.Config.Handler, log: logs, blobs: blobDir}
 }
 
 // browser is a cookie-keeping client that, like a browser, sends
