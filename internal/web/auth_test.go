@@ -261,8 +261,9 @@ func TestAgencyRequiresSecondFactor(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
-	if r := admin.post("/admin/settings", url.Values{"require_second_factor": {"on"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("settings: %d", r.status)
+	admin.redirectedTo(t, admin.post("/admin/settings", url.Values{"require_second_factor": {"on"}}), "Настройки сохранены.")
+	if n := s.count(`SELECT count(*) FROM agencies WHERE code = 'MINSTROY' AND require_second_factor`); n != 1 {
+		t.Fatal("the setting was not stored")
 	}
 	// A head without a second factor can only enrol; a clerk is not affected.
 	head := s.browser().login("minstroy.head")
@@ -301,16 +302,22 @@ func TestUserAdministration(t *testing.T) {
 	if r := u.post("/account/password", url.Values{"current_password": {m[1]}, "new_password": {"short"}}); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("short password accepted: %d", r.status)
 	}
-	if r := u.post("/account/password", url.Values{"current_password": {m[1]}, "new_password": {"Длинный-пароль-2026"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("change password: %d", r.status)
+	// The change lands on a page that shows it (a 200, the temporary
+	// password no longer forcing /account).
+	if page := u.redirectedTo(t, u.post("/account/password", url.Values{"current_password": {m[1]}, "new_password": {"Длинный-пароль-2026"}}), "Пароль изменён."); page.status != http.StatusOK {
+		t.Fatalf("page after password change: %d", page.status)
 	}
 	if r := u.get("/"); r.status != http.StatusOK {
 		t.Fatalf("home after password change: %d", r.status)
 	}
+	if r := s.browser().post("/login", url.Values{"login": {"sidorov.p"}, "password": {"Длинный-пароль-2026"}}); r.status != http.StatusSeeOther || r.location != "/" {
+		t.Fatalf("login with the new password: %d → %q", r.status, r.location)
+	}
 
 	id := s.userID("sidorov.p").String()
-	if r := admin.post("/admin/users/"+id+"/disable", url.Values{}); r.status != http.StatusSeeOther {
-		t.Fatalf("disable: %d", r.status)
+	admin.redirectedTo(t, admin.post("/admin/users/"+id+"/disable", url.Values{}), "Учётная запись отключена, её сеансы завершены.")
+	if n := s.count(`SELECT count(*) FROM users WHERE login = 'sidorov.p' AND disabled_at IS NOT NULL`); n != 1 {
+		t.Fatal("the user is not marked disabled")
 	}
 	if r := u.get("/"); r.status != http.StatusSeeOther {
 		t.Fatal("a disabled user's session still works")

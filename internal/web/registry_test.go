@@ -245,9 +245,7 @@ func TestSavedFiltersPages(t *testing.T) {
 	if r := head.post("/cases/filters/"+id.String()+"/delete", nil); r.status != http.StatusNotFound {
 		t.Errorf("a colleague deletes the clerk's filter: %d", r.status)
 	}
-	if r := clerk.post("/cases/filters/"+id.String()+"/delete", nil); r.status != http.StatusSeeOther {
-		t.Errorf("delete: %d", r.status)
-	}
+	clerk.redirectedTo(t, clerk.post("/cases/filters/"+id.String()+"/delete", nil), "Фильтр удалён.")
 	if n := s.count(`SELECT count(*) FROM saved_filters`); n != 0 {
 		t.Errorf("%d saved filters left", n)
 	}
