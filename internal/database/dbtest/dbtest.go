@@ -2,12 +2,13 @@
 // connected as the application role, exactly as the server runs.
 //
 // Migrating takes a while, so it happens once: the first New of a test
-// process prepares a template database named after a digest of the
-// migrations (and of River's version), and every test gets a copy of it
+// process prepares a template database named after a digest of what makes
+// it (the migrations, River's version, database.Prepare's source), and every test gets a copy of it
 // (CREATE DATABASE … TEMPLATE), so database tests can run in parallel. The
 // template is built under an advisory lock, so the test processes of several
 // packages starting together build it once between them, and it stays on the
-// server for the next run; a changed migration gives a new name.
+// server for the next run; a changed migration gives a new name (old
+// templates may be dropped at will).
 package dbtest
 
 import (
@@ -16,6 +17,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -27,6 +30,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/pgtest"
+	"github.com/okno-oiv/okno/internal/testenv"
 	"github.com/okno-oiv/okno/migrations"
 )
 
@@ -77,11 +81,31 @@ var template = sync.OnceValues(func() (string, error) {
 	return name, ensureTemplate(ctx, name)
 })
 
-// templateName digests what the template holds: Okno's migrations and the
-// River version whose migrations Prepare applies.
+// templateName digests what the template holds: Okno's migrations, the
+// River version whose migrations Prepare applies, and the database package's
+// source (Prepare's role and grants), read from the checkout the test runs in.
 func templateName() (string, error) {
 	h := sha256.New()
-	err := fs.WalkDir(migrations.Files, ".", func(path string, d fs.DirEntry, err error) error {
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	sources, err := filepath.Glob(filepath.Join(root, "internal", "database", "*.go"))
+	if err != nil || len(sources) == 0 {
+		return "", fmt.Errorf("digest database.Prepare: no sources in %s (%v)", root, err)
+	}
+	for _, path := range sources {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("digest database.Prepare: %w", err)
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(path), len(data))
+		h.Write(data)
+	}
+	err = fs.WalkDir(migrations.Files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
