@@ -14,7 +14,8 @@ test: ## run every test against real PostgreSQL (found or started for you)
 	@OKNO_TEST_DATABASE_URL="$${OKNO_TEST_DATABASE_URL:-$$(scripts/devdb.sh postgres)}" && export OKNO_TEST_DATABASE_URL && \
 	  $(GO) test -count=1 -timeout 20m ./...
 
-lint: check-generated ## go vet, gofmt, staticcheck and the templ check
+lint: check-generated ## go vet, gofmt, staticcheck, the templ check and go.mod tidiness
+	@$(GO) mod tidy -diff || { echo "go.mod: run go mod tidy and commit the result"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above are not formatted"; exit 1; }

@@ -2,25 +2,20 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // requireStandFont: the stand's portal renders scans with DejaVu; without
 // it the intake and status benchmarks cannot file applications.
 func requireStandFont(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, so this may not skip: DejaVu font missing: %v", err)
-		}
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 }
 
 // runReport runs a benchmark and returns its report's lines.

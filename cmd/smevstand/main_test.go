@@ -12,9 +12,11 @@ import (
 
 	"github.com/okno-oiv/okno/internal/pgtest"
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 func TestParseRate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want float64
@@ -60,9 +62,8 @@ func TestParseFlagsAndEnvironment(t *testing.T) {
 
 // The command's own control example, in-process, exits 0.
 func TestControlExampleCommand(t *testing.T) {
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	t.Parallel()
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	keys := filepath.Join(t.TempDir(), "keys")
 	var out bytes.Buffer
 	code, err := run(context.Background(), []string{"-control-example", "-database-url", pgtest.NewDatabase(t), "-keys", keys, "-wait", "30s"}, &out)

@@ -54,6 +54,7 @@ func verify(t *testing.T, db dbtest.DB, agency uuid.UUID) *audit.Break {
 }
 
 func TestChainDetectsTampering(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		tamper string // run by the owner with the immutability trigger disabled
@@ -103,6 +104,7 @@ func TestChainDetectsTampering(t *testing.T) {
 }
 
 func TestConcurrentAppendsKeepOneChain(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	a := newAgency(t, db, "AAA")
 	var wg sync.WaitGroup

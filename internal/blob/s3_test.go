@@ -5,13 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"go/build"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -20,6 +18,8 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 func TestS3Contract(t *testing.T) {
@@ -88,7 +88,7 @@ const (
 // startMinio runs `minio server` on free local ports until the test ends.
 func startMinio(tb testing.TB) *minioServer {
 	tb.Helper()
-	bin := findTool(tb, "minio")
+	bin := testenv.NeedMinIO(tb)
 	addr, consoleAddr := freeAddr(tb), freeAddr(tb)
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "server", tb.TempDir(), "--address", addr, "--console-address", consoleAddr, "--quiet")
@@ -176,26 +176,6 @@ func freeAddr(tb testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// findTool looks for an external tool on PATH and in the GOPATH bin
-// directories. Without it the test skips locally but fails in CI.
-func findTool(tb testing.TB, name string) string {
-	tb.Helper()
-	if path, err := exec.LookPath(name); err == nil {
-		return path
-	}
-	for _, gopath := range filepath.SplitList(build.Default.GOPATH) {
-		path := filepath.Join(gopath, "bin", name)
-		if _, err := os.Stat(path); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		tb.Fatalf("%s is required in CI but is neither on PATH nor in $GOPATH/bin", name)
-	}
-	tb.Skipf("%s not found on PATH or in $GOPATH/bin; install it to run this test", name)
-	return ""
 }
 
 // Content above the client's 16 MiB part size goes up as a multipart upload;

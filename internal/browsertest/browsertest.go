@@ -7,13 +7,14 @@ package browsertest
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // Start launches a fresh headless Chromium for the test and returns a
@@ -21,13 +22,7 @@ import (
 // timeouts. The browser closes at cleanup.
 func Start(t testing.TB) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed (CI installs Debian's chromium package)")
-		}
-		t.Skip("chromium not installed; apt-get install chromium")
-	}
+	path := testenv.NeedChromium(t)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		// Without these Chromium keeps dialling out, and this machine's network refuses it.

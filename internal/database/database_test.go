@@ -48,6 +48,7 @@ func countDepartments(t *testing.T, db dbtest.DB, agency uuid.UUID) (total, fore
 }
 
 func TestRowLevelSecurityScopesUnfilteredQueries(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a, b := seedAgency(t, db, "AAA"), seedAgency(t, db, "BBB")
@@ -96,6 +97,7 @@ func TestRowLevelSecurityScopesUnfilteredQueries(t *testing.T) {
 }
 
 func TestAppRoleCannotBypassOrRewriteAudit(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a := seedAgency(t, db, "AAA")
@@ -128,6 +130,7 @@ func TestAppRoleCannotBypassOrRewriteAudit(t *testing.T) {
 }
 
 func TestInAgencyRollsBackOnError(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a := seedAgency(t, db, "AAA")

@@ -134,6 +134,7 @@ var badApplications = []badApplication{
 // the card, or refused with RequestRejected — as its service type's rule
 // says — and acknowledged on the bus either way.
 func TestBadApplicationsThroughTheBus(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	epgu := w.portal()

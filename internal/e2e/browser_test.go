@@ -15,6 +15,7 @@ import (
 // registry with a number; a clerk finds it, assigns it and takes it into
 // work in the browser; the status appears in the applicant's cabinet.
 func TestApplicationFromPortalToCabinet(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	ctx := browsertest.Start(t)

@@ -58,6 +58,7 @@ func (w *world) caseStatus(id string) string {
 // Ack. The bus delivers the withdrawal again; the restarted server finds it
 // taken and changes nothing more. The cabinet shows «Отменено».
 func TestWithdrawalCancelsTheCaseOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	app := w.fileApplication("building-permit")
@@ -121,6 +122,7 @@ func TestWithdrawalCancelsTheCaseOnce(t *testing.T) {
 // or names an order the agency does not have, changes no case and is
 // answered with RequestRejected.
 func TestWithdrawalRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	w.count(`SELECT 1`) // opens the connection the subtests share

@@ -25,6 +25,7 @@ func waitHeld(t *testing.T, g *gate, action string) {
 // before the bus hears the Ack. The bus delivers the message again; the
 // restarted server recognises it and acknowledges: exactly one case.
 func TestKilledAfterCommitBeforeAck(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.bus.hold("urn:Ack", "request")
 	w.startOkno()
@@ -58,6 +59,7 @@ func TestKilledAfterCommitBeforeAck(t *testing.T) {
 // replies to their delivery and the server dies. After a restart every status
 // reaches the applicant's cabinet exactly once, in order.
 func TestKilledWhileStatusesQueued(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	app := w.fileApplication("building-permit")

@@ -12,6 +12,7 @@ import (
 // form is a bad applicant signature like a bad signature of a file: the case
 // is registered with the problem on its card, or refused, by the rule.
 func TestApplicantSignatureOfTheForm(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	sender := w.portal()

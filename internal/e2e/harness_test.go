@@ -21,7 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/okno-oiv/okno/internal/pgtest"
+	"github.com/okno-oiv/okno/internal/database/dbtest"
 )
 
 // binaries are built once for the whole package.
@@ -153,11 +153,15 @@ type world struct {
 	db       *pgx.Conn
 }
 
-func newWorld(t *testing.T) *world {
+// newWorld starts the installation's database and stand; standEnv is added
+// to the stand's environment. Each world has its own database, ports and
+// directories, so tests run in parallel.
+func newWorld(t *testing.T, standEnv ...string) *world {
 	t.Helper()
 	buildBinaries(t)
-	w := &world{t: t, dbURL: pgtest.NewDatabase(t), keys: t.TempDir(), data: t.TempDir()}
-	// Okno migrates first so the stand finds the database ready.
+	w := &world{t: t, dbURL: dbtest.NewURL(t), keys: t.TempDir(), data: t.TempDir()}
+	// The copy of the template is already migrated; the server's migrate
+	// command must still find nothing to do and leave it ready for the stand.
 	migrate := exec.Command(binaries.okno, "migrate")
 	migrate.Env = append(os.Environ(), "DATABASE_URL="+w.dbURL)
 	if out, err := migrate.CombinedOutput(); err != nil {
@@ -165,7 +169,7 @@ func newWorld(t *testing.T) *world {
 	}
 	addr := freeAddr(t)
 	w.standURL = "http://" + addr
-	w.stand = start(t, "smevstand", binaries.stand, nil, "-listen", addr, "-database-url", w.dbURL, "-keys", w.keys,
+	w.stand = start(t, "smevstand", binaries.stand, standEnv, "-listen", addr, "-database-url", w.dbURL, "-keys", w.keys,
 		"-portal-rate", "0", "-redelivery", "2s", "-extra-docs-delay", "1s")
 	waitHTTP(t, w.standURL+"/cabinet/", 30*time.Second)
 	w.bus = newGate(t, w.standURL)

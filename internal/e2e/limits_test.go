@@ -15,6 +15,7 @@ import (
 // or a rejection, and the message acknowledged — never a message Okno cannot
 // read coming back forever.
 func TestMessagesAtTheBusLimits(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	sender := w.portal()

@@ -15,6 +15,7 @@ import (
 // a clerk creates its order in the applicant's cabinet with its first status;
 // later statuses update that same order.
 func TestOfficeApplicationReachesTheCabinet(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	clerk := w.login("minstroy.clerk")

@@ -29,6 +29,7 @@ func refusedApplication(t *testing.T, w *world) (string, string) {
 // restarted server recognises it: still one rejection, one answer to the
 // portal, and the message acknowledged.
 func TestRedeliveredRejection(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.bus.hold("urn:Ack", "request")
 	w.startOkno()
@@ -59,6 +60,7 @@ func TestRedeliveredRejection(t *testing.T) {
 // its reply is lost and the server dies. After a restart the rejection is
 // finished, and the portal has still been told exactly once.
 func TestKilledWhileRejectionSent(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.bus.hold("urn:SendResponse", "reply")
 	w.startOkno()

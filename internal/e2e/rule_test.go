@@ -12,6 +12,7 @@ import (
 // heritage works registered — the same wrong СНИЛС gets the opposite
 // outcomes, from the next message on, without a restart.
 func TestProblemRuleIsPerServiceType(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	sender := w.portal()

@@ -13,6 +13,7 @@ import (
 // through the portal with new signed scans; they join the same case, which
 // goes back to work by itself.
 func TestRequestForDocumentsAnsweredFromThePortal(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.startOkno()
 	app := w.fileApplication("building-permit")

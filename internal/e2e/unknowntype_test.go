@@ -15,10 +15,11 @@ import (
 	"github.com/okno-oiv/okno/internal/smevstand/providers"
 )
 
-// useAccessMatrix makes the stands started by this test route the demo
-// matrix plus extra routes: the stand reads its -access-matrix default from
-// SMEVSTAND_ACCESS_MATRIX.
-func useAccessMatrix(t *testing.T, extra ...bus.Route) {
+// accessMatrix is the stand's environment for routing the demo matrix plus
+// extra routes: the stand reads its -access-matrix default from
+// SMEVSTAND_ACCESS_MATRIX. It goes to the stand's process only, so that
+// tests running beside this one keep the default matrix.
+func accessMatrix(t *testing.T, extra ...bus.Route) string {
 	t.Helper()
 	services := append(portal.DemoServices(smevstand.MINSTROY, smevstand.OKN), portal.ControlService(smevstand.CONTROL))
 	var b strings.Builder
@@ -29,7 +30,7 @@ func useAccessMatrix(t *testing.T, extra ...bus.Route) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("SMEVSTAND_ACCESS_MATRIX", path)
+	return "SMEVSTAND_ACCESS_MATRIX=" + path
 }
 
 // TestFormsOfAnotherType: the bus routes to the agency forms no service
@@ -39,13 +40,14 @@ func useAccessMatrix(t *testing.T, extra ...bus.Route) {
 // SMEV. A type the stand's matrix does not know is refused by the stand
 // itself, and never reaches Okno.
 func TestFormsOfAnotherType(t *testing.T) {
+	t.Parallel()
 	rns := forms.DemoServiceTypes("MINSTROY")[0]
 	newVersion := forms.ConcentratorNamespace("building-permit", "2.0.0")
-	useAccessMatrix(t,
+	matrix := accessMatrix(t,
 		bus.Route{Type: bus.MessageType{Namespace: rns.NamespaceURI, RootElement: "Application"}, Provider: smevstand.MINSTROY, Consumers: []string{smevstand.EPGU}},
 		bus.Route{Type: bus.MessageType{Namespace: newVersion, RootElement: rns.RootElement}, Provider: smevstand.MINSTROY, Consumers: []string{smevstand.EPGU}},
 	)
-	w := newWorld(t)
+	w := newWorld(t, matrix)
 	w.startOkno()
 	epgu := w.portal()
 	object := demoServices(t)[0].object

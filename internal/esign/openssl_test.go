@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // openSSL runs the real openssl with the gost engine; tests that need it
@@ -17,16 +19,7 @@ type openSSL struct {
 
 func requireOpenSSL(t *testing.T) *openSSL {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err == nil {
-		err = exec.Command(path, "engine", "gost").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("openssl with the gost engine is not available: %v", err)
-		}
-		t.Fatalf("openssl with the gost engine is required in CI: %v", err)
-	}
+	testenv.NeedOpenSSLGost(t)
 	return &openSSL{t: t, dir: t.TempDir()}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"testing"
 
@@ -17,15 +16,14 @@ import (
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
 	"github.com/okno-oiv/okno/internal/smevstand/store"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // standPortal runs the SMEV 3 stand's bus and portal simulator, so forms
 // arrive exactly as the simulator files them.
 func standPortal(t *testing.T) (*portal.Portal, *bus.Bus) {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	scanner, err := portal.NewScanner(portal.DefaultFontPath)
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +61,7 @@ func standPortal(t *testing.T) (*portal.Portal, *bus.Bus) {
 }
 
 func TestMapsEveryFormThePortalSimulatorFiles(t *testing.T) {
+	t.Parallel()
 	p, b := standPortal(t)
 	ctx := context.Background()
 	types := map[string]forms.ServiceType{

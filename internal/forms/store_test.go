@@ -36,6 +36,7 @@ func inAgency(t *testing.T, pool *pgxpool.Pool, agency uuid.UUID, fn func(ctx co
 }
 
 func TestStoreKeepsServiceTypesPerAgency(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	a := newAgency(t, db.App, "AGENCY_A")
 	b := newAgency(t, db.App, "AGENCY_B")
@@ -105,6 +106,7 @@ func TestStoreKeepsServiceTypesPerAgency(t *testing.T) {
 }
 
 func TestInsertRefusesConflictsAndInvalidTypes(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	a := newAgency(t, db.App, "AGENCY_A")
 	rns := demoType(t, "MINSTROY", "RNS")
@@ -159,6 +161,7 @@ func TestInsertRefusesConflictsAndInvalidTypes(t *testing.T) {
 }
 
 func TestSeedDemoIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	if err := forms.SeedDemo(ctx, db.App); err == nil {

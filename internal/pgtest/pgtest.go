@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -34,6 +35,19 @@ func ServerURL() string {
 // The database is dropped (with its connections terminated) at cleanup.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, "")
+}
+
+// NewDatabaseFrom creates this test's database as a copy of template (a
+// database on the same server that nobody is connected to) and returns its
+// URL; copying a migrated template is far quicker than migrating afresh.
+func NewDatabaseFrom(t testing.TB, template string) string {
+	t.Helper()
+	return newDatabase(t, template)
+}
+
+func newDatabase(t testing.TB, template string) string {
+	t.Helper()
 	server := ServerURL()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -45,17 +59,30 @@ func NewDatabase(t testing.TB) string {
 	defer conn.Close(ctx)
 
 	name := "okno_test_" + randomSuffix(t)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if template != "" {
+		create += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+	}
+	if _, err := conn.Exec(ctx, create); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() { dropDatabase(t, server, name) })
+	u, err := DatabaseURL(name)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return u
+}
 
+// DatabaseURL is the server's URL (ServerURL) pointed at the named database.
+func DatabaseURL(name string) (string, error) {
+	server := ServerURL()
 	u, err := url.Parse(server)
 	if err != nil {
-		t.Fatalf("pgtest: parse %s: %v", redact(server), err)
+		return "", fmt.Errorf("parse %s: %w", redact(server), err)
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), nil
 }
 
 func dropDatabase(t testing.TB, server, name string) {

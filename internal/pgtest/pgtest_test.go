@@ -8,6 +8,7 @@ import (
 )
 
 func TestNewDatabaseIsFreshAndIsolated(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	first, second := NewDatabase(t), NewDatabase(t)
 	if first == second {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,13 +13,12 @@ import (
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 	"github.com/okno-oiv/okno/internal/smevstand"
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 func newStand(t *testing.T, db, keys string) *smevstand.Stand {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	st, err := smevstand.New(context.Background(), smevstand.Config{DatabaseURL: db, KeyDir: keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +30,7 @@ func newStand(t *testing.T, db, keys string) *smevstand.Stand {
 // process sharing the database, and still after the first one restarts
 // with the same keys.
 func TestStateIsSharedAndSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	db, keys := pgtest.NewDatabase(t), t.TempDir()
 	first := newStand(t, db, keys)
 	srv := httptest.NewServer(first.Handler())
@@ -81,10 +80,9 @@ func TestStateIsSharedAndSurvivesRestart(t *testing.T) {
 }
 
 func TestPortalServicesGoToConfiguredSystems(t *testing.T) {
+	t.Parallel()
 	db, keys := pgtest.NewDatabase(t), t.TempDir()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing: %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, bad := range []map[string]string{{"no-such-service": "OKN"}, {"heritage-works": "NOBODY"}} {
 		if st, err := smevstand.New(context.Background(), smevstand.Config{DatabaseURL: db, KeyDir: keys, PortalServices: bad, Log: quiet}); err == nil {

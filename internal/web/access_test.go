@@ -4,60 +4,131 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 )
 
-// TestRouteRoleTable checks every page route for every role: who gets the
-// page, who is sent to log in, who is refused.
+// TestRouteRoleTable checks every route of the real router for every role:
+// who gets the page, who is sent to log in, who is refused. The routes come
+// from the router itself (chi.Walk), so a new route without a row here fails
+// the test.
 func TestRouteRoleTable(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	const (
-		ok, created, redirect, forbidden, login = http.StatusOK, http.StatusCreated, http.StatusSeeOther, http.StatusForbidden, -1
+		ok, created, redirect, badRequest, unauthorized, forbidden, notFound, invalid, login = http.StatusOK, http.StatusCreated,
+			http.StatusSeeOther, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+			http.StatusUnprocessableEntity, -1
 	)
 	roles := []string{"anonymous", "minstroy.clerk", "minstroy.head", "minstroy.admin", "platform.admin"}
+	browserFor := func(role string) *browser {
+		b := s.browser()
+		if role != "anonymous" {
+			b.login(role)
+		}
+		return b
+	}
 	browsers := map[string]*browser{}
 	for _, r := range roles {
-		browsers[r] = s.browser()
-		if r != "anonymous" {
-			browsers[r].login(r)
-		}
+		browsers[r] = browserFor(r)
 	}
+	asset := regexp.MustCompile(`/static/[^"]+\.css`).FindString(browsers["anonymous"].get("/login").body)
+	if asset == "" {
+		t.Fatal("the login page links no stylesheet")
+	}
+	nobody := uuid.NewString() // an id that names nothing
 	newDept := func(role string) url.Values { return url.Values{"name": {"Отдел " + role}} }
 	newAgency := func(role string) url.Values {
 		code := map[string]string{"anonymous": "AN", "minstroy.clerk": "CL", "minstroy.head": "HD", "minstroy.admin": "AD", "platform.admin": "PA"}[role]
 		return url.Values{"code": {"T" + code}, "name": {"Тестовое ведомство " + code}, "short_name": {"Тест " + code},
 			"admin_login": {"admin." + code + ".x"}, "admin_name": {"Админ Тестов"}}
 	}
+	empty := func(string) url.Values { return url.Values{} }
+	badCode := func(string) url.Values { return url.Values{"code": {"000000"}} }
 	table := []struct {
 		method, path string
 		form         func(role string) url.Values
 		want         [5]int // anonymous, clerk, head, agency admin, platform admin
+		ownBrowser   bool   // the request ends the session: use a browser of its own
 	}{
-		{"GET", "/healthz", nil, [5]int{ok, ok, ok, ok, ok}},
-		{"GET", "/readyz", nil, [5]int{ok, ok, ok, ok, ok}},
-		{"GET", "/metrics", nil, [5]int{ok, ok, ok, ok, ok}},
-		{"GET", "/login", nil, [5]int{ok, redirect, redirect, redirect, redirect}},
-		{"GET", "/", nil, [5]int{login, ok, ok, ok, ok}},
-		{"GET", "/account", nil, [5]int{login, ok, ok, ok, ok}},
-		{"GET", "/account/second-factor", nil, [5]int{login, ok, ok, ok, ok}},
-		{"GET", "/cases", nil, [5]int{login, ok, ok, forbidden, forbidden}},
-		{"GET", "/cases/mine", nil, [5]int{login, ok, ok, forbidden, forbidden}},
-		{"GET", "/cases/export.csv", nil, [5]int{login, ok, ok, forbidden, forbidden}},
-		{"GET", "/cases/new", nil, [5]int{login, ok, ok, forbidden, forbidden}},
-		{"GET", "/cases/new/RNS", nil, [5]int{login, ok, ok, forbidden, forbidden}},
-		{"GET", "/cases/new/OKN-R", nil, [5]int{login, http.StatusNotFound, http.StatusNotFound, forbidden, forbidden}}, // another agency's service
-		{"GET", "/admin/users", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
-		{"GET", "/admin/users/new", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
-		{"GET", "/admin/departments", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
-		{"POST", "/admin/departments", newDept, [5]int{login, forbidden, forbidden, redirect, forbidden}},
-		{"GET", "/admin/settings", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
-		{"GET", "/admin/audit", nil, [5]int{login, forbidden, forbidden, ok, forbidden}},
-		{"GET", "/platform/agencies", nil, [5]int{login, forbidden, forbidden, forbidden, ok}},
-		{"GET", "/platform/agencies/new", nil, [5]int{login, forbidden, forbidden, forbidden, ok}},
-		{"POST", "/platform/agencies/new", newAgency, [5]int{login, forbidden, forbidden, forbidden, created}},
-		{"GET", "/no-such-page", nil, [5]int{http.StatusNotFound, http.StatusNotFound, http.StatusNotFound, http.StatusNotFound, http.StatusNotFound}},
+		{"GET", "/healthz", nil, [5]int{ok, ok, ok, ok, ok}, false},
+		{"GET", "/readyz", nil, [5]int{ok, ok, ok, ok, ok}, false},
+		{"GET", "/metrics", nil, [5]int{ok, ok, ok, ok, ok}, false},
+		{"GET", asset, nil, [5]int{ok, ok, ok, ok, ok}, false},
+		{"GET", "/login", nil, [5]int{ok, redirect, redirect, redirect, redirect}, false},
+		{"POST", "/login", func(string) url.Values { return url.Values{"login": {"nobody.here"}, "password": {"wrong"}} },
+			[5]int{unauthorized, unauthorized, unauthorized, unauthorized, unauthorized}, true},
+		{"POST", "/logout", empty, [5]int{login, redirect, redirect, redirect, redirect}, true},
+		{"GET", "/login/second-factor", nil, [5]int{login, redirect, redirect, redirect, redirect}, false},
+		{"POST", "/login/second-factor", badCode, [5]int{login, redirect, redirect, redirect, redirect}, false},
+		{"GET", "/", nil, [5]int{login, ok, ok, ok, ok}, false},
+		{"GET", "/account", nil, [5]int{login, ok, ok, ok, ok}, false},
+		{"POST", "/account/password", empty, [5]int{login, invalid, invalid, invalid, invalid}, false},
+		{"GET", "/account/second-factor", nil, [5]int{login, ok, ok, ok, ok}, false},
+		{"GET", "/account/second-factor/qr.png", nil, [5]int{login, ok, ok, ok, ok}, false},
+		{"POST", "/account/second-factor", badCode, [5]int{login, invalid, invalid, invalid, invalid}, false},
+		{"GET", "/cases", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
+		{"GET", "/cases/mine", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
+		{"GET", "/cases/export.csv", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
+		{"POST", "/cases/assign", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false},  // back to the registry with a flash
+		{"POST", "/cases/filters", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false}, // back to the registry with a flash
+		{"POST", "/cases/filters/" + nobody + "/delete", empty, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"GET", "/cases/new", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
+		{"GET", "/cases/new/RNS", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
+		{"GET", "/cases/new/OKN-R", nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},      // another agency's service
+		{"POST", "/cases/new/RNS", empty, [5]int{login, badRequest, badRequest, forbidden, forbidden}, false}, // not a multipart form
+		{"GET", "/cases/" + nobody, nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"POST", "/cases/" + nobody + "/status", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false}, // no status chosen: a flash
+		{"POST", "/cases/" + nobody + "/assign", empty, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"GET", "/cases/" + nobody + "/documents/" + nobody, nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"GET", "/admin/users", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
+		{"GET", "/admin/users/new", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
+		{"POST", "/admin/users/new", empty, [5]int{login, forbidden, forbidden, invalid, forbidden}, false},
+		{"GET", "/admin/users/" + nobody, nil, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"POST", "/admin/users/" + nobody, empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"POST", "/admin/users/" + nobody + "/disable", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"POST", "/admin/users/" + nobody + "/enable", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"POST", "/admin/users/" + nobody + "/reset-password", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"GET", "/admin/departments", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
+		{"POST", "/admin/departments", newDept, [5]int{login, forbidden, forbidden, redirect, forbidden}, false},
+		{"POST", "/admin/departments/" + nobody, newDept, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"GET", "/admin/settings", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
+		{"POST", "/admin/settings", empty, [5]int{login, forbidden, forbidden, redirect, forbidden}, false},
+		{"GET", "/admin/audit", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
+		{"GET", "/platform/agencies", nil, [5]int{login, forbidden, forbidden, forbidden, ok}, false},
+		{"GET", "/platform/agencies/new", nil, [5]int{login, forbidden, forbidden, forbidden, ok}, false},
+		{"POST", "/platform/agencies/new", newAgency, [5]int{login, forbidden, forbidden, forbidden, created}, false},
+		{"GET", "/no-such-page", nil, [5]int{notFound, notFound, notFound, notFound, notFound}, false},
 	}
+
+	// Every route of the router has a row, and every row reaches a route
+	// (or is meant to be a 404).
+	router, isRouter := s.handler.(chi.Routes)
+	if !isRouter {
+		t.Fatalf("the handler is a %T, not a chi router", s.handler)
+	}
+	covered := map[string]bool{}
+	for _, row := range table {
+		pattern := router.Find(chi.NewRouteContext(), row.method, row.path)
+		if pattern == "" && row.want != [5]int{notFound, notFound, notFound, notFound, notFound} {
+			t.Errorf("row %s %s reaches no route", row.method, row.path)
+		}
+		covered[row.method+" "+pattern] = true
+	}
+	for _, route := range routesOf(t, router) {
+		if !covered[route] {
+			t.Errorf("route %s has no row in the route × role table: add one saying what each role gets", route)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
 	for _, row := range table {
 		for i, role := range roles {
 			t.Run(fmt.Sprintf("%s %s as %s", row.method, row.path, role), func(t *testing.T) {
@@ -65,10 +136,14 @@ func TestRouteRoleTable(t *testing.T) {
 				if row.form != nil {
 					form = row.form(role)
 				}
-				r := browsers[role].do(row.method, row.path, form, nil)
+				b := browsers[role]
+				if row.ownBrowser {
+					b = browserFor(role)
+				}
+				r := b.do(row.method, row.path, form, nil)
 				want := row.want[i]
 				if want == login {
-					if r.status != http.StatusSeeOther || r.location[:6] != "/login" {
+					if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login") {
 						t.Fatalf("got %d → %q, want a redirect to /login", r.status, r.location)
 					}
 					return
@@ -91,10 +166,37 @@ func TestRouteRoleTable(t *testing.T) {
 	}
 }
 
+// routesOf lists the router's routes as "METHOD pattern". A route served
+// for every method (r.Handle) is listed once, as GET.
+func routesOf(t *testing.T, router chi.Routes) []string {
+	t.Helper()
+	methods := map[string][]string{}
+	err := chi.Walk(router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		methods[route] = append(methods[route], method)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const everyMethod = 9 // CONNECT DELETE GET HEAD OPTIONS PATCH POST PUT TRACE
+	var routes []string
+	for route, ms := range methods {
+		if len(ms) >= everyMethod {
+			ms = []string{http.MethodGet}
+		}
+		for _, m := range ms {
+			routes = append(routes, m+" "+route)
+		}
+	}
+	sort.Strings(routes)
+	return routes
+}
+
 // TestCrossAgencyAccessIsNotFound: an administrator of one agency cannot
 // see or change a user of another, by any route; the answer does not even
 // confirm that the user exists.
 func TestCrossAgencyAccessIsNotFound(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
 	foreign := s.userID("okn.clerk").String()

@@ -14,6 +14,7 @@ import (
 )
 
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.ownerExec(`UPDATE users SET disabled_at = now() WHERE login = 'okn.head'`)
 	cases := []struct {
@@ -45,6 +46,7 @@ func TestLoginRefusals(t *testing.T) {
 }
 
 func TestLockoutAfterRepeatedFailures(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	for i := 1; i <= 4; i++ {
@@ -71,6 +73,7 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 }
 
 func TestSessionRotationAndLogout(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.clerk")
 	if n := s.count(`SELECT count(*) FROM user_sessions`); n != 1 {
@@ -104,6 +107,7 @@ func TestSessionRotationAndLogout(t *testing.T) {
 }
 
 func TestExpiredSession(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.clerk")
 	s.ownerExec(`UPDATE user_sessions SET expires_at = now() - interval '1 minute'`)
@@ -118,6 +122,7 @@ func TestExpiredSession(t *testing.T) {
 }
 
 func TestStateChangesRefusedFromOtherSites(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.admin")
 	form := url.Values{"name": {"Отдел из чужого сайта"}}
@@ -145,6 +150,7 @@ func TestStateChangesRefusedFromOtherSites(t *testing.T) {
 }
 
 func TestMalformedForms(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.admin")
 	t.Run("oversized", func(t *testing.T) {
@@ -194,6 +200,7 @@ var secretPattern = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
 var codePattern = regexp.MustCompile(`<code>([a-z0-9]{5}-[a-z0-9]{5})</code>`)
 
 func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.head")
 	page := b.get("/account/second-factor")
@@ -251,10 +258,12 @@ func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 }
 
 func TestAgencyRequiresSecondFactor(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
-	if r := admin.post("/admin/settings", url.Values{"require_second_factor": {"on"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("settings: %d", r.status)
+	admin.redirectedTo(t, admin.post("/admin/settings", url.Values{"require_second_factor": {"on"}}), "Настройки сохранены.")
+	if n := s.count(`SELECT count(*) FROM agencies WHERE code = 'MINSTROY' AND require_second_factor`); n != 1 {
+		t.Fatal("the setting was not stored")
 	}
 	// A head without a second factor can only enrol; a clerk is not affected.
 	head := s.browser().login("minstroy.head")
@@ -271,6 +280,7 @@ func TestAgencyRequiresSecondFactor(t *testing.T) {
 }
 
 func TestUserAdministration(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	admin := s.browser().login("minstroy.admin")
 	r := admin.post("/admin/users/new", url.Values{"login": {"Sidorov.P"}, "full_name": {"  Сидоров   Пётр Ильич "}, "role": {"head"}})
@@ -292,16 +302,22 @@ func TestUserAdministration(t *testing.T) {
 	if r := u.post("/account/password", url.Values{"current_password": {m[1]}, "new_password": {"short"}}); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("short password accepted: %d", r.status)
 	}
-	if r := u.post("/account/password", url.Values{"current_password": {m[1]}, "new_password": {"Длинный-пароль-2026"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("change password: %d", r.status)
+	// The change lands on a page that shows it (a 200, the temporary
+	// password no longer forcing /account).
+	if page := u.redirectedTo(t, u.post("/account/password", url.Values{"current_password": {m[1]}, "new_password": {"Длинный-пароль-2026"}}), "Пароль изменён."); page.status != http.StatusOK {
+		t.Fatalf("page after password change: %d", page.status)
 	}
 	if r := u.get("/"); r.status != http.StatusOK {
 		t.Fatalf("home after password change: %d", r.status)
 	}
+	if r := s.browser().post("/login", url.Values{"login": {"sidorov.p"}, "password": {"Длинный-пароль-2026"}}); r.status != http.StatusSeeOther || r.location != "/" {
+		t.Fatalf("login with the new password: %d → %q", r.status, r.location)
+	}
 
 	id := s.userID("sidorov.p").String()
-	if r := admin.post("/admin/users/"+id+"/disable", url.Values{}); r.status != http.StatusSeeOther {
-		t.Fatalf("disable: %d", r.status)
+	admin.redirectedTo(t, admin.post("/admin/users/"+id+"/disable", url.Values{}), "Учётная запись отключена, её сеансы завершены.")
+	if n := s.count(`SELECT count(*) FROM users WHERE login = 'sidorov.p' AND disabled_at IS NOT NULL`); n != 1 {
+		t.Fatal("the user is not marked disabled")
 	}
 	if r := u.get("/"); r.status != http.StatusSeeOther {
 		t.Fatal("a disabled user's session still works")
@@ -316,6 +332,7 @@ func TestUserAdministration(t *testing.T) {
 }
 
 func TestErrorPagesAndOperations(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser()
 	r := b.get("/nowhere")

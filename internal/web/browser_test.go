@@ -16,6 +16,7 @@ import (
 // second factor, logs in with it, creates a user, and logs out — in a real
 // browser, through the real pages.
 func TestBrowserAdministratorWithSecondFactor(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := browsertest.Start(t)
 	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {

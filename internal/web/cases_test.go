@@ -78,6 +78,7 @@ func blobFiles(t *testing.T, dir string) int {
 }
 
 func TestOfficeIntakeRegistersThroughTheSamePath(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	scan := []byte("%PDF-1.4 скан заявления")
@@ -126,6 +127,7 @@ func mustContainAudit(t *testing.T, s *site, actions ...string) {
 }
 
 func TestOfficeIntakeRefusesBadInputAndKeepsNothing(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	before := blobFiles(t, s.blobs)
@@ -152,6 +154,7 @@ func TestOfficeIntakeRefusesBadInputAndKeepsNothing(t *testing.T) {
 }
 
 func TestCaseWorkAndIsolation(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	id, r := clerk.registerOffice(validOffice(), nil)
@@ -162,26 +165,41 @@ func TestCaseWorkAndIsolation(t *testing.T) {
 	headID := s.userID("minstroy.head").String()
 
 	// Assign, take into work, hand over for signature; a head returns it.
-	if r := clerk.post("/cases/"+id+"/assign", url.Values{"executor_id": {headID}}); r.status != http.StatusSeeOther {
-		t.Fatalf("assign: %d %s", r.status, r.body)
-	}
+	clerk.redirectedTo(t, clerk.post("/cases/"+id+"/assign", url.Values{"executor_id": {headID}}), "Дело назначено.")
+	const (
+		changed   = "Статус изменён: «"
+		forbidden = "Это действие недоступно для дела в текущем статусе или для вашей роли."
+		stale     = "Пока вы смотрели дело, его статус изменил другой сотрудник."
+	)
 	steps := []struct {
 		who      *browser
 		from, to string
 		comment  string
 		status   int
+		told     string // the flash after the redirect
+		after    string // the case's status in the database afterwards
 	}{
-		{clerk, "registered", "in_progress", "", http.StatusSeeOther},
-		{clerk, "in_progress", "on_approval", "", http.StatusSeeOther},
-		{clerk, "on_approval", "in_progress", "не моё", http.StatusSeeOther}, // not allowed for a clerk: flash, no change
-		{head, "on_approval", "in_progress", "", http.StatusUnprocessableEntity},
-		{head, "on_approval", "in_progress", "Уточните площадь", http.StatusSeeOther},
-		{clerk, "registered", "in_progress", "", http.StatusSeeOther}, // stale: flash, no change
+		{clerk, "registered", "in_progress", "", http.StatusSeeOther, changed + "В работе»", "in_progress"},
+		{clerk, "in_progress", "on_approval", "", http.StatusSeeOther, changed + "На подписании»", "on_approval"},
+		{clerk, "on_approval", "in_progress", "не моё", http.StatusSeeOther, forbidden, "on_approval"}, // not allowed for a clerk
+		{head, "on_approval", "in_progress", "", http.StatusUnprocessableEntity, "", "on_approval"},    // the comment is required
+		{head, "on_approval", "in_progress", "Уточните площадь", http.StatusSeeOther, changed + "В работе»", "in_progress"},
+		{clerk, "registered", "in_progress", "", http.StatusSeeOther, stale, "in_progress"}, // stale
 	}
 	for i, st := range steps {
 		r := st.who.post("/cases/"+id+"/status", url.Values{"from": {st.from}, "to": {st.to}, "comment": {st.comment}})
 		if r.status != st.status {
 			t.Fatalf("step %d %s→%s: %d %s", i, st.from, st.to, r.status, r.body)
+		}
+		if st.told != "" {
+			st.who.redirectedTo(t, r, st.told)
+		}
+		var now string
+		if err := s.ownerQuery(`SELECT status FROM cases WHERE id = $1`, id).Scan(&now); err != nil {
+			t.Fatal(err)
+		}
+		if now != st.after {
+			t.Fatalf("step %d %s→%s: case is %s, want %s", i, st.from, st.to, now, st.after)
 		}
 	}
 	var status, executor string
@@ -222,15 +240,14 @@ func TestCaseWorkAndIsolation(t *testing.T) {
 }
 
 func TestHomeShowsWorkQueues(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	clerk := s.browser().login("minstroy.clerk")
 	id, r := clerk.registerOffice(validOffice(), nil)
 	if id == "" {
 		t.Fatalf("registration: %d %s", r.status, r.body)
 	}
-	if r := clerk.post("/cases/"+id+"/assign", url.Values{"executor_id": {s.userID("minstroy.clerk").String()}}); r.status != http.StatusSeeOther {
-		t.Fatalf("assign: %d", r.status)
-	}
+	clerk.redirectedTo(t, clerk.post("/cases/"+id+"/assign", url.Values{"executor_id": {s.userID("minstroy.clerk").String()}}), "Дело назначено.")
 	s.ownerExec(`UPDATE cases SET due_date = current_date - 1 WHERE id = $1`, id)
 	home := clerk.get("/")
 	queue := regexp.MustCompile(`(?s)Мои просроченные</a>\s*<span class="count">([^<]+)</span>`).FindStringSubmatch(home.body)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/okno-oiv/okno/internal/app"
 	"github.com/okno-oiv/okno/internal/config"
@@ -25,11 +26,13 @@ import (
 // site is Okno's real handler over a fresh, migrated database with the demo
 // agencies, served on a loopback port.
 type site struct {
-	t     *testing.T
-	db    dbtest.DB
-	url   string
-	log   *syncBuffer
-	blobs string // the local blob store's directory
+	t       *testing.T
+	db      dbtest.DB
+	url     string
+	handler http.Handler  // Okno's real handler, for tests that read its routes
+	owner   *pgxpool.Pool // the database owner's few connections, outside the application's rules
+	log     *syncBuffer
+	blobs   string // the local blob store's directory
 }
 
 type syncBuffer struct {
@@ -69,7 +72,18 @@ func newSite(t *testing.T) *site {
 	}
 	ts := httptest.NewServer(okno.Handler())
 	t.Cleanup(ts.Close)
-	return &site{t: t, db: db, url: ts.URL, log: logs, blobs: blobDir}
+	// Two connections at most: tests run in parallel on a shared server.
+	ownerCfg, err := pgxpool.ParseConfig(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerCfg.MaxConns = 2
+	owner, err := pgxpool.NewWithConfig(context.Background(), ownerCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	return &site{t: t, db: db, url: ts.URL, handler: ts.Config.Handler, owner: owner, log: logs, blobs: blobDir}
 }
 
 // browser is a cookie-keeping client that, like a browser, sends
@@ -141,24 +155,12 @@ func (b *browser) login(login string) *browser {
 // ownerQuery runs SQL as the database owner, outside the application's rules.
 func (s *site) ownerQuery(sql string, args ...any) pgx.Row {
 	s.t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, s.db.OwnerURL)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.t.Cleanup(func() { conn.Close(ctx) })
-	return conn.QueryRow(ctx, sql, args...)
+	return s.owner.QueryRow(context.Background(), sql, args...)
 }
 
 func (s *site) ownerExec(sql string, args ...any) {
 	s.t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, s.db.OwnerURL)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+	if _, err := s.owner.Exec(context.Background(), sql, args...); err != nil {
 		s.t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/okno-oiv/okno/internal/esign"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // result is what one Run returned.
@@ -228,14 +229,7 @@ func TestShowAndSMEVTransform(t *testing.T) {
 // requireOpenSSL skips only outside CI when openssl with the gost engine is missing.
 func requireOpenSSL(t *testing.T) {
 	t.Helper()
-	err := exec.Command("openssl", "engine", "gost").Run()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") == "" {
-		t.Skipf("openssl with the gost engine is not available: %v", err)
-	}
-	t.Fatalf("openssl with the gost engine is required in CI: %v", err)
+	testenv.NeedOpenSSLGost(t)
 }
 
 func TestKeygenHelpListsParamSets(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 func TestCanonicalize(t *testing.T) {
@@ -109,7 +111,7 @@ func TestCanonicalize(t *testing.T) {
 // document without comments (xmllint keeps them) or content outside the document element, its
 // output equals the canonical form of the document element.
 func TestCanonicalizeAgreesWithXmllint(t *testing.T) {
-	xmllint := requireTool(t, "xmllint")
+	xmllint := testenv.NeedXmllint(t)
 	docs := map[string]string{
 		"request.xml": sampleRequest,
 		"escapes.xml": "<r xmlns=\"urn:d\" xmlns:b=\"urn:b\">\r\n<x b:a=\"&lt;&amp;&quot;\" a=\"&#9;\t&#10;\">&lt;&gt;&#13;<![CDATA[&]]></x></r>",
@@ -133,18 +135,4 @@ func TestCanonicalizeAgreesWithXmllint(t *testing.T) {
 			}
 		})
 	}
-}
-
-// requireTool finds an external tool. Without it the test is skipped on a developer machine
-// but fails in CI, where the tool must be installed.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return path
 }

@@ -8,23 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // requireGOSTOpenSSL finds openssl with the gost engine; outside CI its absence skips the
 // test, in CI it fails it.
 func requireGOSTOpenSSL(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err == nil {
-		err = exec.Command(path, "engine", "gost").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("openssl with the gost engine is required in CI: %v", err)
-		}
-		t.Skipf("openssl with the gost engine is not available: %v", err)
-	}
-	return path
+	return testenv.NeedOpenSSLGost(t)
 }
 
 // OpenSSL's gost engine is the independent reference for the byte conventions: the

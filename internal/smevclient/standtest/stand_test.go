@@ -79,6 +79,7 @@ func client(t *testing.T, url string, who, smev *signing.Identity, journal strin
 }
 
 func TestInteragencyRequestThroughTheStand(t *testing.T) {
+	t.Parallel()
 	url, smev, minstroyID, fnsID := stand(t)
 	journal := t.TempDir()
 	minstroy, fns := client(t, url, minstroyID, smev, journal), client(t, url, fnsID, smev, "")
@@ -133,6 +134,7 @@ func TestInteragencyRequestThroughTheStand(t *testing.T) {
 // The stand signs its replies; a client pinning another SMEV certificate
 // must refuse them.
 func TestStandRepliesAreCheckedAgainstPinnedCertificate(t *testing.T) {
+	t.Parallel()
 	url, _, minstroyID, _ := stand(t)
 	impostor, err := signing.Generate("SMEV", "Не тот СМЭВ", time.Now())
 	if err != nil {

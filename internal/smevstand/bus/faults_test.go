@@ -19,6 +19,7 @@ import (
 // Every bad call gets the faults schema's answer and leaves the queues as
 // they were.
 func TestBadCallsGetSchemaFaults(t *testing.T) {
+	t.Parallel()
 	limits := message.Limits{MaxBytes: 16 << 10, MaxDepth: 32}
 	s := newStand(t, limits)
 

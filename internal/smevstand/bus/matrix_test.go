@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseAccessMatrix(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, text string
 		ok         bool
@@ -47,6 +48,7 @@ http://epgu.gosuslugi.ru/elk/status/1.0.2 ElkOrderRequest EPGU *
 }
 
 func TestRegistryRejectsDuplicates(t *testing.T) {
+	t.Parallel()
 	if _, err := bus.NewRegistry(bus.System{Mnemonic: "A"}, bus.System{Mnemonic: "A"}); err == nil {
 		t.Error("a mnemonic registered twice")
 	}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRequestResponseRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := newStand(t, message.DefaultLimits())
 	id := newMessageID(t)
 	sent, err := s.sendRequest(s.minstroy, fnsRequest(t, id))
@@ -109,6 +110,7 @@ func verifySMEV(t *testing.T, s *stand, v any, what string) {
 }
 
 func TestUnackedMessageIsDeliveredAgain(t *testing.T) {
+	t.Parallel()
 	s := newStand(t, message.DefaultLimits())
 	id := newMessageID(t)
 	if _, err := s.sendRequest(s.minstroy, fnsRequest(t, id)); err != nil {

@@ -11,35 +11,14 @@ import (
 
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
-// schemaDir finds the official SMEV 1.3 schemas beside the repository
-// (../shared/smev3/xsd/1.3 from the module root, or $SMEV_XSD_DIR); without
-// them or xmllint the test skips, unless CI is set.
+// schemaDir is the official SMEV 1.3 schemas' directory (testenv.NeedSchemas:
+// $OKNO_SMEV_XSD_DIR or ../shared/smev3/xsd beside the repository).
 func schemaDir(t *testing.T) string {
 	t.Helper()
-	unavailable := func(why string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, so this may not skip: %s", why)
-		}
-		t.Skip(why)
-	}
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		unavailable("xmllint not found (apt-get install libxml2-utils)")
-	}
-	dir := os.Getenv("SMEV_XSD_DIR")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		// internal/smevstand/bus -> module root -> ../shared
-		dir = filepath.Join(wd, "..", "..", "..", "..", "shared", "smev3", "xsd", "1.3")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "smev-message-exchange-types-1.3.xsd")); err != nil {
-		unavailable("SMEV 1.3 schemas not found: " + err.Error())
-	}
-	return dir
+	return filepath.Join(testenv.NeedSchemas(t), "1.3")
 }
 
 func validate(t *testing.T, dir, schema, what string, envelope []byte) {
@@ -67,6 +46,7 @@ func validate(t *testing.T, dir, schema, what string, envelope []byte) {
 
 // The stand's replies and faults are valid against the official schemas.
 func TestRepliesAreSchemaValid(t *testing.T) {
+	t.Parallel()
 	dir := schemaDir(t)
 	s := newStand(t, message.DefaultLimits())
 	types := "smev-message-exchange-types-1.3.xsd"

@@ -21,6 +21,7 @@ import (
 )
 
 func TestUploadAndDownloadWithFileCredentials(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t))
 	if err != nil {

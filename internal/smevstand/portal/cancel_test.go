@@ -86,6 +86,7 @@ func hasEvent(events []store.ApplicationEvent, title, comment string) bool {
 // goes to the order's agency as CancelRequest referring to the application;
 // the cabinet shows it and the agency's RequestRejected.
 func TestWithdrawalReachesTheAgencyAndItsRefusalTheCabinet(t *testing.T) {
+	t.Parallel()
 	f := newCancelFixture(t)
 	ctx := context.Background()
 	app, err := f.portal.FileApplication(ctx, "building-permit")
@@ -133,6 +134,7 @@ func TestWithdrawalReachesTheAgencyAndItsRefusalTheCabinet(t *testing.T) {
 // orders, orders of an agency the bus does not route withdrawals to and
 // over-long reasons send nothing.
 func TestWithdrawalEndpointRefusesWhatItCannotSend(t *testing.T) {
+	t.Parallel()
 	f := newCancelFixture(t)
 	ctx := context.Background()
 	heritage, err := f.portal.FileApplication(ctx, "heritage-works")

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +24,7 @@ import (
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
 	"github.com/okno-oiv/okno/internal/smevstand/store"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 type clock struct {
@@ -41,9 +41,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func scanner(t *testing.T) *portal.Scanner {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	s, err := portal.NewScanner(portal.DefaultFontPath)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +118,7 @@ func (f *fixture) step(t *testing.T) {
 }
 
 func TestApplicationsReachTheirAgenciesWithSignedScans(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	for _, svc := range f.portal.Services() {
@@ -182,6 +181,7 @@ func TestApplicationsReachTheirAgenciesWithSignedScans(t *testing.T) {
 }
 
 func TestStatusesExtraDocumentsAndResultReachTheCabinet(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	app, err := f.portal.FileApplication(ctx, "building-permit")
@@ -303,6 +303,7 @@ func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 // A final ELK status may carry the result as a stored file (FSuuid); the
 // cabinet lists it with its signature from the RefAttachmentHeader.
 func TestELKStatusWithResultFile(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	app, err := f.portal.FileApplication(ctx, "heritage-works")
@@ -356,6 +357,7 @@ func TestELKStatusWithResultFile(t *testing.T) {
 // An order created by the agency for an office application appears in the
 // cabinet; a request for documents on it waits for the applicant at the office.
 func TestOfficeOrderFromCreateOrdersRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	elk := `<ElkOrderRequest xmlns="` + portal.ELKStatusNS + `" env="SVCDEV"><CreateOrdersRequest><orders><order>` +

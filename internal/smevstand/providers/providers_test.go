@@ -32,6 +32,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 func TestAgenciesAnswerAfterTheirDelay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t))
 	if err != nil {

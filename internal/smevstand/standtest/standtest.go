@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/okno-oiv/okno/internal/smevstand"
 	"github.com/okno-oiv/okno/internal/smevstand/portal"
 	"github.com/okno-oiv/okno/internal/smevstand/signing"
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // Stand is a running stand.
@@ -46,12 +46,7 @@ func (s *Stand) CertPath(mnemonic string) string { return signing.CertPath(s.Key
 // skips when the scan font is missing and CI is empty.
 func Start(t testing.TB, tune ...func(*smevstand.Config)) *Stand {
 	t.Helper()
-	if _, err := os.Stat(portal.DefaultFontPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, so this may not skip: DejaVu font missing: %v", err)
-		}
-		t.Skipf("DejaVu font missing (apt-get install fonts-dejavu-core): %v", err)
-	}
+	testenv.NeedFonts(t, portal.DefaultFontPath)
 	cfg := smevstand.Config{
 		DatabaseURL: pgtest.NewDatabase(t), KeyDir: t.TempDir(),
 		Redelivery: time.Second, ProviderMaxDelay: 300 * time.Millisecond, ExtraDocsDelay: time.Second,

@@ -35,6 +35,7 @@ func request(t *testing.T, recipient string, at time.Time) *store.Message {
 // Two stand processes sharing the database (two pools, schema created twice)
 // never hand out the same message twice within the redelivery timeout.
 func TestDeliveryIsExclusiveAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	url := pgtest.NewDatabase(t)
 	a, b := open(t, url), open(t, url)
 	ctx := context.Background()
@@ -79,6 +80,7 @@ func TestDeliveryIsExclusiveAcrossProcesses(t *testing.T) {
 }
 
 func TestAckAndDuplicates(t *testing.T) {
+	t.Parallel()
 	s := open(t, pgtest.NewDatabase(t))
 	ctx := context.Background()
 	now := time.Now()
@@ -113,6 +115,7 @@ func TestAckAndDuplicates(t *testing.T) {
 }
 
 func TestTaskRunsOnceWhenDueAndStaysOnFailure(t *testing.T) {
+	t.Parallel()
 	s := open(t, pgtest.NewDatabase(t))
 	ctx := context.Background()
 	now := time.Now()
@@ -139,6 +142,7 @@ func TestTaskRunsOnceWhenDueAndStaysOnFailure(t *testing.T) {
 }
 
 func TestLargeMessagesStayHiddenLonger(t *testing.T) {
+	t.Parallel()
 	s := open(t, pgtest.NewDatabase(t))
 	ctx := context.Background()
 	now := time.Now()

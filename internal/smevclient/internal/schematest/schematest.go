@@ -1,20 +1,21 @@
 // Package schematest validates SMEV documents against the official 1.3 XSD
 // with xmllint, for the tests of the SMEV client and its message model.
 //
-// The schemas live beside the repository (../shared/smev3/xsd/1.3 from the
-// module root). A test skips when xmllint or the schemas are missing and the
-// CI variable is empty; under CI it fails instead.
+// The schemas are found by testenv.NeedSchemas ($OKNO_SMEV_XSD_DIR, or
+// ../shared/smev3/xsd beside the repository). A test skips when xmllint or
+// the schemas are missing outside CI; under CI it fails instead.
 package schematest
 
 import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
 // Schema files of SMEV 1.3 by what they define.
@@ -24,58 +25,25 @@ const (
 )
 
 // Dir returns the directory of the 1.3 schemas, or skips (fails under CI)
-// when it or xmllint is absent.
+// when it or xmllint is absent. Call it from the test's goroutine, never
+// from a handler: a skip anywhere else stops only that goroutine.
 func Dir(t testing.TB) string {
 	t.Helper()
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		unavailable(t, "xmllint not found (apt-get install libxml2-utils)")
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		unavailable(t, err.Error())
-	}
-	dir := filepath.Join(root, "..", "shared", "smev3", "xsd", "1.3")
-	if _, err := os.Stat(filepath.Join(dir, TypesXSD)); err != nil {
-		unavailable(t, "SMEV 1.3 schemas not found: "+err.Error())
-	}
-	return dir
-}
-
-func unavailable(t testing.TB, why string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set, so this may not skip: %s", why)
-	}
-	t.Skip(why)
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("locate module root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("locate module root: no go.mod above the test")
-		}
-		dir = parent
-	}
+	return filepath.Join(testenv.NeedSchemas(t), "1.3")
 }
 
 // Validate runs xmllint on doc against schema (a file name in Dir) and
 // returns xmllint's complaint when the document is invalid.
 func Validate(t testing.TB, doc []byte, schema string) error {
 	t.Helper()
-	dir := Dir(t)
-	file := filepath.Join(t.TempDir(), "doc.xml")
-	if err := os.WriteFile(file, doc, 0o600); err != nil {
-		t.Fatalf("write document for xmllint: %v", err)
-	}
-	cmd := exec.Command("xmllint", "--noout", "--nonet", "--schema", filepath.Join(dir, schema), file)
+	return ValidateIn(Dir(t), doc, schema)
+}
+
+// ValidateIn is Validate against the schemas in dir (from Dir); it never
+// ends the test, so an HTTP handler may call it.
+func ValidateIn(dir string, doc []byte, schema string) error {
+	cmd := exec.Command("xmllint", "--noout", "--nonet", "--schema", filepath.Join(dir, schema), "-")
+	cmd.Stdin = bytes.NewReader(doc)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
