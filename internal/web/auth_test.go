@@ -159,7 +159,7 @@ func TestMalformedForms(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("got %d, want 400", r.status)
 		}
-		mustContain(t, r, "не UTF-8")
+		mustContain(t, r, "не в кодировке UTF-8")
 	})
 	t.Run("empty department name", func(t *testing.T) {
 		r := b.post("/admin/departments", url.Values{"name": {"   "}})

@@ -85,7 +85,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/static/{name}", s.serveAsset)
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.csrf, s.limitBody, s.session)
+		r.Use(s.csrf, s.limitBody, s.session, s.checkText)
 		r.Get("/login", s.h(s.loginPage))
 		r.Post("/login", s.h(s.login))
 
