@@ -85,7 +85,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(w, r, flashOK, "Пароль изменён.")
+	cookieSession(r).Values["token"] = principal(r).Token()
+	s.flash(w, r, flashOK, "Пароль изменён. Сеансы на других устройствах завершены.")
 	s.redirect(w, r, "/account")
 	return nil
 }
