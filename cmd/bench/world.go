@@ -102,7 +102,12 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 	if w.pool, err = appPool(ctx, w.ownerURL, w.clock); err != nil {
 		return w, fail("connect as application", err)
 	}
-	if err := demo.Seed(ctx, people.NewService(w.pool, people.DefaultPolicy()), w.pool); err != nil {
+	// A scratch database: any fixed key seals its (unused) TOTP secrets.
+	peopleSvc, err := people.NewService(w.pool, people.DefaultPolicy(), make([]byte, people.SecretsKeySize))
+	if err != nil {
+		return w, fail("people service", err)
+	}
+	if err := demo.Seed(ctx, peopleSvc, w.pool); err != nil {
 		return w, fail("seed the demo agencies", err)
 	}
 

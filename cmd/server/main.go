@@ -119,7 +119,14 @@ func serve(ctx context.Context, stderr io.Writer) error {
 
 	policy := people.DefaultPolicy()
 	policy.SessionIdle = cfg.SessionIdle
-	peopleSvc := people.NewService(pool, policy)
+	secretsKey, err := cfg.LoadOrCreateSecretsKey(func(b []byte) error { _, err := rand.Read(b); return err })
+	if err != nil {
+		return err
+	}
+	peopleSvc, err := people.NewService(pool, policy, secretsKey)
+	if err != nil {
+		return err
+	}
 	if cfg.Demo {
 		if err := demo.Seed(ctx, peopleSvc, pool); err != nil {
 			return err

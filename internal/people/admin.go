@@ -264,6 +264,45 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	return nil
 }
 
+// UnlockUser lifts the lock that repeated failed logins put on a user.
+func (s *Service) UnlockUser(ctx context.Context, by *Principal, id uuid.UUID) error {
+	if err := s.require(by, RoleAgencyAdmin); err != nil {
+		return err
+	}
+	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
+		ok, err := resetFailures(ctx, tx, id)
+		if err != nil || !ok {
+			return notFoundUnless(ok, err)
+		}
+		return audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "user.unlock", ObjectType: "user", ObjectID: id.String()})
+	})
+}
+
+// ResetSecondFactor removes a user's lost second factor and recovery codes
+// and ends their sessions; if the agency requires a second factor, the user
+// enrols again right after the next login.
+func (s *Service) ResetSecondFactor(ctx context.Context, by *Principal, id uuid.UUID) error {
+	if err := s.require(by, RoleAgencyAdmin); err != nil {
+		return err
+	}
+	if id == by.User.ID {
+		return validation.Errors{"user": "Нельзя сбросить собственный второй фактор: попросите другого администратора."}
+	}
+	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
+		ok, err := setTOTPSecret(ctx, tx, id, nil)
+		if err != nil || !ok {
+			return notFoundUnless(ok, err)
+		}
+		if err := deleteRecoveryCodes(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := deleteUserSessions(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "user.reset_second_factor", ObjectType: "user", ObjectID: id.String()})
+	})
+}
+
 func notFoundUnless(ok bool, err error) error {
 	if err != nil {
 		return err

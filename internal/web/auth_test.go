@@ -196,6 +196,9 @@ var codePattern = regexp.MustCompile(`<code>([a-z0-9]{5}-[a-z0-9]{5})</code>`)
 func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 	s := newSite(t)
 	b := s.browser().login("minstroy.head")
+	if r := b.post("/account/second-factor/start", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("start enrolment: %d", r.status)
+	}
 	page := b.get("/account/second-factor")
 	m := secretPattern.FindStringSubmatch(page.body)
 	if m == nil {
@@ -231,8 +234,7 @@ func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 	if r := b2.post("/login/second-factor", url.Values{"code": {"123456"}}); r.status != http.StatusUnauthorized {
 		t.Fatalf("wrong code: %d", r.status)
 	}
-	code, _ = totp.GenerateCode(secret, time.Now())
-	if r := b2.post("/login/second-factor", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location != "/" {
+	if r := b2.post("/login/second-factor", url.Values{"code": {nextCode(secret)}}); r.status != http.StatusSeeOther || r.location != "/" {
 		t.Fatalf("right code: %d → %s", r.status, r.location)
 	}
 	if r := b2.get("/"); r.status != http.StatusOK {

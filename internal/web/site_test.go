@@ -60,7 +60,10 @@ func (b *syncBuffer) String() string {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	db := dbtest.New(t)
-	svc := people.NewService(db.App, people.DefaultPolicy())
+	svc, err := people.NewService(db.App, people.DefaultPolicy(), bytes.Repeat([]byte{9}, people.SecretsKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := demo.Seed(context.Background(), svc, db.App); err != nil {
 		t.Fatal(err)
 	}
