@@ -41,6 +41,7 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/", nil, [5]int{login, ok, ok, ok, ok}},
 		{"GET", "/account", nil, [5]int{login, ok, ok, ok, ok}},
 		{"GET", "/account/second-factor", nil, [5]int{login, ok, ok, ok, ok}},
+		{"POST", "/account/second-factor/start", func(string) url.Values { return url.Values{} }, [5]int{login, redirect, redirect, redirect, redirect}},
 		{"GET", "/cases", nil, [5]int{login, ok, ok, forbidden, forbidden}},
 		{"GET", "/cases/mine", nil, [5]int{login, ok, ok, forbidden, forbidden}},
 		{"GET", "/cases/export.csv", nil, [5]int{login, ok, ok, forbidden, forbidden}},
@@ -103,6 +104,8 @@ func TestCrossAgencyAccessIsNotFound(t *testing.T) {
 		{"POST", "/admin/users/" + foreign},
 		{"POST", "/admin/users/" + foreign + "/disable"},
 		{"POST", "/admin/users/" + foreign + "/reset-password"},
+		{"POST", "/admin/users/" + foreign + "/unlock"},
+		{"POST", "/admin/users/" + foreign + "/reset-second-factor"},
 	} {
 		var form url.Values
 		if req.method == "POST" {

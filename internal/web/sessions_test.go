@@ -331,3 +331,29 @@ func TestAdministratorUnlocksAndResetsSecondFactor(t *testing.T) {
 		t.Errorf("foreign reset: %d", r.status)
 	}
 }
+
+// TestClearSecretIsSealedOnFirstUse: a secret kept in clear by an earlier
+// version still logs in, and that login seals it.
+func TestClearSecretIsSealedOnFirstUse(t *testing.T) {
+	s := newSite(t)
+	const clear = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	s.ownerExec(`UPDATE users SET totp_secret = $1, totp_enabled_at = now() WHERE login = 'minstroy.head'`, clear)
+	b := s.browser()
+	b.post("/login", url.Values{"login": {"minstroy.head"}, "password": {demo.Password}})
+	code, _ := totp.GenerateCode(clear, time.Now())
+	if r := b.post("/login/second-factor", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location != "/" {
+		t.Fatalf("login with a clear secret: %d → %s", r.status, r.location)
+	}
+	var stored string
+	if err := s.ownerQuery(`SELECT totp_secret FROM users WHERE login = 'minstroy.head'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored == clear || !strings.HasPrefix(stored, "v1:") {
+		t.Fatalf("clear secret not sealed by its use: %q", stored)
+	}
+	again := s.browser()
+	again.post("/login", url.Values{"login": {"minstroy.head"}, "password": {demo.Password}})
+	if r := again.post("/login/second-factor", url.Values{"code": {nextCode(clear)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("login after sealing: %d", r.status)
+	}
+}
