@@ -234,7 +234,11 @@ func (s *Server) requireCompleteLogin(next http.Handler) http.Handler {
 		path := r.URL.Path
 		switch {
 		case p.SecondFactorPending:
-			http.Redirect(w, r, "/login/second-factor", http.StatusSeeOther)
+			target := "/login/second-factor"
+			if r.Method == http.MethodGet {
+				target += nextQuery(localPath(r.URL.RequestURI()))
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		case p.MustEnrolSecondFactor() && !strings.HasPrefix(path, "/account"):
 			http.Redirect(w, r, "/account/second-factor", http.StatusSeeOther)

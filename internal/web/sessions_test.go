@@ -224,6 +224,9 @@ func TestLoginKeepsNextAndStaysLocal(t *testing.T) {
 		t.Fatalf("login with 2FA: %d → %s", r.status, r.location)
 	}
 	mustContain(t, h.get(r.location), `name="next" value="/cases?q=дом"`)
+	if r := h.get("/cases/mine"); r.location != "/login/second-factor?next=%2Fcases%2Fmine" {
+		t.Fatalf("a page opened before the code does not come back after it: %d → %s", r.status, r.location)
+	}
 	bad := h.post("/login/second-factor", url.Values{"code": {"000000"}, "next": {"/cases?q=дом"}})
 	if bad.status != http.StatusUnauthorized {
 		t.Fatalf("wrong code: %d", bad.status)
