@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"image/png"
 	"strings"
@@ -148,8 +149,14 @@ func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code str
 		}
 		method := "totp"
 		refusal := ErrBadSecondFactor
+		var sealErr error
 		if c.totpEnabled && c.totpSecret != nil {
-			if refusal, err = s.useTOTP(ctx, tx, p.User.ID, c, code); err != nil {
+			refusal, err = s.useTOTP(ctx, tx, p.User.ID, c, code)
+			if errors.Is(err, errSealBroken) {
+				// A wrong or lost secrets key must not lock out a person who
+				// still has a recovery code.
+				sealErr, refusal = err, ErrBadSecondFactor
+			} else if err != nil {
 				return err
 			}
 		}
@@ -169,6 +176,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code str
 				if err := deleteSession(ctx, tx, hashToken(p.token)); err != nil {
 					return err
 				}
+			} else if sealErr != nil {
+				// Counted like any failure, but reported as the fault it is.
+				outcome = fmt.Errorf("people: verify second factor: %w", sealErr)
 			} else {
 				outcome = refusal
 			}

@@ -190,8 +190,14 @@ func TestSecondFactorSecretsAreSealed(t *testing.T) {
 	a := s.browser()
 	a.post("/login", url.Values{"login": {"minstroy.admin"}, "password": {demo.Password}})
 	code, _ := totp.GenerateCode(secret, time.Now())
-	if r := a.post("/login/second-factor", url.Values{"code": {code}}); r.status == http.StatusSeeOther {
-		t.Fatal("a secret sealed for one user opened another's login")
+	if r := a.post("/login/second-factor", url.Values{"code": {code}}); r.status != http.StatusInternalServerError {
+		t.Fatalf("a secret sealed for one user, in another's row: %d, want the fault page", r.status)
+	}
+	if !strings.Contains(s.log.String(), "does not open with this key and user") {
+		t.Fatal("the broken seal is not logged")
+	}
+	if r := a.get("/"); r.location != "/login/second-factor" {
+		t.Fatalf("the broken seal opened pages: %d → %s", r.status, r.location)
 	}
 }
 
