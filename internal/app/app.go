@@ -122,7 +122,13 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 
 	policy := people.DefaultPolicy()
 	policy.SessionIdle = cfg.SessionIdle
-	a.People = people.NewService(a.Pool, policy)
+	secretsKey, err := cfg.LoadOrCreateSecretsKey(func(b []byte) error { _, err := rand.Read(b); return err })
+	if err != nil {
+		return nil, err
+	}
+	if a.People, err = people.NewService(a.Pool, policy, secretsKey); err != nil {
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.People, a.Pool); err != nil {
 			return nil, err

@@ -23,6 +23,7 @@ type Config struct {
 	AppDBPassword string        // OKNO_APP_DB_PASSWORD: password of role okno_app, if the server needs one
 	DataDir       string        // OKNO_DATA_DIR: local state (session key, files)
 	SessionKey    []byte        // OKNO_SESSION_KEY: 64 hex digits; else kept in DataDir/session.key
+	SecretsKey    []byte        // OKNO_SECRETS_KEY: 64 hex digits sealing TOTP secrets; else kept in DataDir/secrets.key
 	Demo          bool          // OKNO_DEMO: create the demo agencies and users
 	LogFormat     string        // OKNO_LOG_FORMAT: json, text or auto (text on a terminal)
 	LogLevel      string        // OKNO_LOG_LEVEL: debug, info, warn, error
@@ -109,13 +110,8 @@ func Load(getenv func(string) string) (Config, error) {
 			p.fail("OKNO_SMEV_URL", "must be an http(s) URL of the SMEV SOAP endpoint, e.g. http://127.0.0.1:8075/smev")
 		}
 	}
-	if key := p.str("OKNO_SESSION_KEY", ""); key != "" {
-		b, err := hex.DecodeString(key)
-		if err != nil || len(b) != 32 {
-			p.fail("OKNO_SESSION_KEY", "must be 64 hexadecimal digits (32 random bytes), e.g. from `openssl rand -hex 32`")
-		}
-		c.SessionKey = b
-	}
+	c.SessionKey = p.key("OKNO_SESSION_KEY")
+	c.SecretsKey = p.key("OKNO_SECRETS_KEY")
 	if c.DatabaseURL == "" {
 		p.fail("DATABASE_URL", "is required, e.g. postgres://okno@127.0.0.1:5432/okno (`make run` sets it)")
 	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || len(u.Path) < 2 {
@@ -147,6 +143,9 @@ const JobTimeout = 20 * time.Second
 // SessionKeyFile is where a generated session key is kept between restarts.
 func (c Config) SessionKeyFile() string { return filepath.Join(c.DataDir, "session.key") }
 
+// SecretsKeyFile is where a generated key sealing TOTP secrets is kept.
+func (c Config) SecretsKeyFile() string { return filepath.Join(c.DataDir, "secrets.key") }
+
 type parser struct {
 	getenv   func(string) string
 	problems []string
@@ -159,6 +158,19 @@ func (p *parser) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// key reads 32 random bytes given as 64 hex digits; nil when unset.
+func (p *parser) key(name string) []byte {
+	v := p.str(name, "")
+	if v == "" {
+		return nil
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != 32 {
+		p.fail(name, "must be 64 hexadecimal digits (32 random bytes), e.g. from `openssl rand -hex 32`")
+	}
+	return b
 }
 
 func (p *parser) boolean(name string, def bool) bool {
@@ -220,28 +232,38 @@ func (p *parser) bytes(name string, def int64) int64 {
 // LoadOrCreateSessionKey returns the configured key or one kept in a file,
 // creating the file with a random key on first start.
 func (c Config) LoadOrCreateSessionKey(random func([]byte) error) ([]byte, error) {
-	if c.SessionKey != nil {
-		return c.SessionKey, nil
+	return c.loadOrCreateKey(c.SessionKey, c.SessionKeyFile(), "session key", "logs everybody out", random)
+}
+
+// LoadOrCreateSecretsKey is LoadOrCreateSessionKey for the key that seals
+// TOTP secrets. Losing it loses every second factor, so keep the file (or
+// OKNO_SECRETS_KEY) with the database backups, but apart from them.
+func (c Config) LoadOrCreateSecretsKey(random func([]byte) error) ([]byte, error) {
+	return c.loadOrCreateKey(c.SecretsKey, c.SecretsKeyFile(), "secrets key", "every second factor must then be reset by an administrator", random)
+}
+
+func (c Config) loadOrCreateKey(configured []byte, path, what, loss string, random func([]byte) error) ([]byte, error) {
+	if configured != nil {
+		return configured, nil
 	}
-	path := c.SessionKeyFile()
 	if raw, err := os.ReadFile(path); err == nil {
 		key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 		if err != nil || len(key) != 32 {
-			return nil, fmt.Errorf("session key file %s is damaged: delete it to make a new one (logs everybody out)", path)
+			return nil, fmt.Errorf("%s file %s is damaged: delete it to make a new one (%s)", what, path, loss)
 		}
 		return key, nil
 	} else if !os.IsNotExist(err) {
-		return nil, fmt.Errorf("read session key: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	key := make([]byte, 32)
 	if err := random(key); err != nil {
-		return nil, fmt.Errorf("session key: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write session key: %w", err)
+		return nil, fmt.Errorf("write %s: %w", what, err)
 	}
 	return key, nil
 }

@@ -212,7 +212,9 @@ func (s *Service) ResetPassword(ctx context.Context, by *Principal, id uuid.UUID
 	return password, nil
 }
 
-// ChangePassword lets people change their own password.
+// ChangePassword lets people change their own password. The person's other
+// sessions end — whoever knew the old password is logged out — and the
+// current one is replaced by a new token, which p carries afterwards.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
 	errs := validation.Errors{}
 	if msg := passwordProblem(next, p.User.Login); msg != "" {
@@ -221,7 +223,8 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if next == current {
 		errs.Add("new_password", "Новый пароль должен отличаться от текущего.")
 	}
-	return s.inAgency(ctx, p.Agency.ID, func(tx pgx.Tx) error {
+	var token string
+	err := s.inAgency(ctx, p.Agency.ID, func(tx pgx.Tx) error {
 		c, err := selectCredentials(ctx, tx, p.User.ID)
 		if err != nil {
 			return err
@@ -241,7 +244,62 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		if _, err := setPassword(ctx, tx, p.User.ID, hash, false); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, p.Actor(), audit.Entry{Action: "user.change_password", ObjectType: "user", ObjectID: p.User.ID.String()})
+		if err := deleteUserSessions(ctx, tx, p.User.ID); err != nil {
+			return err
+		}
+		token, err = newToken()
+		if err != nil {
+			return err
+		}
+		if err := insertSession(ctx, tx, p.Agency.ID, p.User.ID, hashToken(token), false, s.now().Add(s.policy.SessionIdle)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, p.Actor(), audit.Entry{Action: "user.change_password", ObjectType: "user", ObjectID: p.User.ID.String(),
+			Details: map[string]any{"other_sessions_ended": true}})
+	})
+	if err != nil {
+		return wrap("change password", err)
+	}
+	p.token = token
+	return nil
+}
+
+// UnlockUser lifts the lock that repeated failed logins put on a user.
+func (s *Service) UnlockUser(ctx context.Context, by *Principal, id uuid.UUID) error {
+	if err := s.require(by, RoleAgencyAdmin); err != nil {
+		return err
+	}
+	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
+		ok, err := resetFailures(ctx, tx, id)
+		if err != nil || !ok {
+			return notFoundUnless(ok, err)
+		}
+		return audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "user.unlock", ObjectType: "user", ObjectID: id.String()})
+	})
+}
+
+// ResetSecondFactor removes a user's lost second factor and recovery codes
+// and ends their sessions; if the agency requires a second factor, the user
+// enrols again right after the next login.
+func (s *Service) ResetSecondFactor(ctx context.Context, by *Principal, id uuid.UUID) error {
+	if err := s.require(by, RoleAgencyAdmin); err != nil {
+		return err
+	}
+	if id == by.User.ID {
+		return validation.Errors{"user": "Нельзя сбросить собственный второй фактор: попросите другого администратора."}
+	}
+	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
+		ok, err := setTOTPSecret(ctx, tx, id, nil)
+		if err != nil || !ok {
+			return notFoundUnless(ok, err)
+		}
+		if err := deleteRecoveryCodes(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := deleteUserSessions(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "user.reset_second_factor", ObjectType: "user", ObjectID: id.String()})
 	})
 }
 

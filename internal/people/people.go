@@ -97,7 +97,9 @@ var (
 	ErrNotFound        = errors.New("people: not found")
 	ErrForbidden       = errors.New("people: not allowed for this role")
 	ErrBadSecondFactor = errors.New("people: wrong one-time code")
+	ErrCodeUsed        = errors.New("people: one-time code already used")
 	ErrSecondFactorOn  = errors.New("people: second factor already enabled")
+	ErrNoEnrolment     = errors.New("people: no second-factor enrolment started")
 )
 
 // LockedError says the account is locked after too many failures.

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
 	"fmt"
 	"image/png"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -28,11 +32,19 @@ type Enrolment struct {
 	QRPNG  []byte
 }
 
-// BeginSecondFactor starts (or resumes) TOTP enrolment: the secret is kept
-// but not active until ConfirmSecondFactor proves the app produces codes.
-func (s *Service) BeginSecondFactor(ctx context.Context, p *Principal) (Enrolment, error) {
-	var e Enrolment
-	err := s.inAgency(ctx, p.Agency.ID, func(tx pgx.Tx) error {
+// StartSecondFactor begins TOTP enrolment with a new secret, kept sealed and
+// inactive until ConfirmSecondFactor proves the app produces its codes. A
+// secret of an earlier, unfinished start is replaced.
+func (s *Service) StartSecondFactor(ctx context.Context, p *Principal) error {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: p.User.Login})
+	if err != nil {
+		return fmt.Errorf("people: totp secret: %w", err)
+	}
+	sealed, err := s.secrets.seal(p.User.ID, key.Secret())
+	if err != nil {
+		return err
+	}
+	err = s.inAgency(ctx, p.Agency.ID, func(tx pgx.Tx) error {
 		c, err := selectCredentials(ctx, tx, p.User.ID)
 		if err != nil {
 			return err
@@ -41,32 +53,48 @@ func (s *Service) BeginSecondFactor(ctx context.Context, p *Principal) (Enrolmen
 			// Re-enrolling would silently switch the working factor off.
 			return ErrSecondFactorOn
 		}
-		var key *otp.Key
-		if c.totpSecret != nil && !c.totpEnabled {
-			// Reloading the page must not invalidate a code already scanned.
-			key, err = totpKey(p.User.Login, *c.totpSecret)
-		} else {
-			key, err = totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: p.User.Login})
-			if err == nil {
-				secret := key.Secret()
-				err = setTOTPSecret(ctx, tx, p.User.ID, &secret)
-			}
-		}
-		if err != nil {
+		if _, err := setTOTPSecret(ctx, tx, p.User.ID, &sealed); err != nil {
 			return err
 		}
-		img, err := key.Image(240, 240)
-		if err != nil {
-			return fmt.Errorf("qr image: %w", err)
-		}
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			return fmt.Errorf("qr png: %w", err)
-		}
-		e = Enrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: buf.Bytes()}
-		return nil
+		return audit.Record(ctx, tx, p.Actor(), audit.Entry{Action: "second_factor.start", ObjectType: "user", ObjectID: p.User.ID.String()})
 	})
-	return e, wrap("begin second factor", err)
+	return wrap("start second factor", err)
+}
+
+// PendingSecondFactor shows the enrolment StartSecondFactor began, changing
+// nothing: ErrNoEnrolment when none was started, ErrSecondFactorOn when the
+// factor already works.
+func (s *Service) PendingSecondFactor(ctx context.Context, p *Principal) (Enrolment, error) {
+	var secret string
+	err := s.inAgency(ctx, p.Agency.ID, func(tx pgx.Tx) error {
+		c, err := selectCredentials(ctx, tx, p.User.ID)
+		switch {
+		case err != nil:
+			return err
+		case c.totpEnabled:
+			return ErrSecondFactorOn
+		case c.totpSecret == nil:
+			return ErrNoEnrolment
+		}
+		secret, _, err = s.secrets.open(p.User.ID, *c.totpSecret)
+		return err
+	})
+	if err != nil {
+		return Enrolment{}, wrap("pending second factor", err)
+	}
+	key, err := totpKey(p.User.Login, secret)
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("people: totp key: %w", err)
+	}
+	img, err := key.Image(240, 240)
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("people: qr image: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return Enrolment{}, fmt.Errorf("people: qr png: %w", err)
+	}
+	return Enrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: buf.Bytes()}, nil
 }
 
 func totpKey(login, secret string) (*otp.Key, error) {
@@ -83,9 +111,12 @@ func (s *Service) ConfirmSecondFactor(ctx context.Context, p *Principal, code st
 		if err != nil {
 			return err
 		}
-		if c.totpSecret == nil || c.totpEnabled || !validTOTP(*c.totpSecret, code, s) {
+		if c.totpSecret == nil || c.totpEnabled {
 			outcome = ErrBadSecondFactor
 			return nil
+		}
+		if outcome, err = s.useTOTP(ctx, tx, p.User.ID, c, code); err != nil || outcome != nil {
+			return err
 		}
 		if err := enableTOTP(ctx, tx, p.User.ID); err != nil {
 			return err
@@ -103,8 +134,8 @@ func (s *Service) ConfirmSecondFactor(ctx context.Context, p *Principal, code st
 }
 
 // VerifySecondFactor completes a login whose password was right: the code is
-// a current TOTP code or an unused recovery code. Wrong codes count towards
-// the same lock as wrong passwords.
+// a current TOTP code not used before or an unused recovery code. Wrong and
+// replayed codes count towards the same lock as wrong passwords.
 func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code string) error {
 	var outcome error
 	err := s.inAgency(ctx, p.Agency.ID, func(tx pgx.Tx) error {
@@ -117,26 +148,44 @@ func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code str
 			return deleteSession(ctx, tx, hashToken(p.token))
 		}
 		method := "totp"
-		ok := c.totpEnabled && c.totpSecret != nil && validTOTP(*c.totpSecret, code, s)
-		if !ok && c.totpEnabled {
-			method = "recovery_code"
-			ok, err = useRecoveryCode(ctx, tx, p.User.ID, hashRecoveryCode(code))
-			if err != nil {
+		refusal := ErrBadSecondFactor
+		var sealErr error
+		if c.totpEnabled && c.totpSecret != nil {
+			refusal, err = s.useTOTP(ctx, tx, p.User.ID, c, code)
+			if errors.Is(err, errSealBroken) {
+				// A wrong or lost secrets key must not lock out a person who
+				// still has a recovery code.
+				sealErr, refusal = err, ErrBadSecondFactor
+			} else if err != nil {
 				return err
 			}
 		}
-		if !ok {
+		if refusal == ErrBadSecondFactor && c.totpEnabled {
+			method = "recovery_code"
+			ok, err := useRecoveryCode(ctx, tx, p.User.ID, hashRecoveryCode(code))
+			if err != nil {
+				return err
+			}
+			if ok {
+				refusal = nil
+			}
+		}
+		if refusal != nil {
 			outcome = s.countFailure(ctx, tx, p.User.ID, c.failedLogins)
 			if _, locked := outcome.(*LockedError); locked {
 				if err := deleteSession(ctx, tx, hashToken(p.token)); err != nil {
 					return err
 				}
+			} else if sealErr != nil {
+				// Counted like any failure, but reported as the fault it is.
+				outcome = fmt.Errorf("people: verify second factor: %w", sealErr)
 			} else {
-				outcome = ErrBadSecondFactor
+				outcome = refusal
 			}
-			return audit.Record(ctx, tx, p.Actor(), audit.Entry{Action: "login.second_factor_failed", ObjectType: "user", ObjectID: p.User.ID.String()})
+			return audit.Record(ctx, tx, p.Actor(), audit.Entry{Action: "login.second_factor_failed", ObjectType: "user", ObjectID: p.User.ID.String(),
+				Details: map[string]any{"replayed": refusal == ErrCodeUsed}})
 		}
-		if err := resetFailures(ctx, tx, p.User.ID); err != nil {
+		if _, err := resetFailures(ctx, tx, p.User.ID); err != nil {
 			return err
 		}
 		if err := clearSessionPending(ctx, tx, hashToken(p.token)); err != nil {
@@ -188,10 +237,48 @@ func hashRecoveryCode(code string) []byte {
 	return h[:]
 }
 
-func validTOTP(secret, code string, s *Service) bool {
+// useTOTP accepts a TOTP code of the user's secret once: the code of a time
+// step within one step of now, later than the last step accepted. The step
+// is recorded together with the sealed secret, which seals one kept in clear
+// by an earlier version. The refusal is ErrBadSecondFactor or ErrCodeUsed.
+func (s *Service) useTOTP(ctx context.Context, tx pgx.Tx, userID uuid.UUID, c credentials, code string) (refusal, err error) {
+	secret, sealed, err := s.secrets.open(userID, *c.totpSecret)
+	if err != nil {
+		return nil, err
+	}
+	step, ok := matchingStep(secret, code, s.now())
+	switch {
+	case !ok:
+		return ErrBadSecondFactor, nil
+	case step <= c.totpLastStep:
+		return ErrCodeUsed, nil
+	}
+	stored := *c.totpSecret
+	if !sealed {
+		if stored, err = s.secrets.seal(userID, secret); err != nil {
+			return nil, err
+		}
+	}
+	return nil, useTOTPStep(ctx, tx, userID, step, stored)
+}
+
+const totpPeriod = 30 // seconds
+
+// matchingStep finds the time step, within one step either way of now (for a
+// phone's clock that is a little off), whose code is code.
+func matchingStep(secret, code string, now time.Time) (int64, bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	ok, err := totp.ValidateCustom(code, secret, s.now(), totp.ValidateOpts{
-		Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
-	})
-	return err == nil && ok
+	if len(code) != 6 {
+		return 0, false
+	}
+	current := now.Unix() / totpPeriod
+	for step := current - 1; step <= current+1; step++ {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*totpPeriod, 0), totp.ValidateOpts{
+			Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
+		})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step, true
+		}
+	}
+	return 0, false
 }

@@ -26,14 +26,21 @@ func DefaultPolicy() Policy {
 
 // Service is the people domain's entry point.
 type Service struct {
-	pool   *pgxpool.Pool
-	policy Policy
-	now    func() time.Time
+	pool    *pgxpool.Pool
+	policy  Policy
+	secrets sealer
+	now     func() time.Time
 }
 
-// NewService wires the service to the application's pool.
-func NewService(pool *pgxpool.Pool, policy Policy) *Service {
-	return &Service{pool: pool, policy: policy, now: time.Now}
+// NewService wires the service to the application's pool. secretsKey
+// (SecretsKeySize random bytes, kept outside the database) seals the TOTP
+// secrets at rest.
+func NewService(pool *pgxpool.Pool, policy Policy, secretsKey []byte) (*Service, error) {
+	secrets, err := newSealer(secretsKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{pool: pool, policy: policy, secrets: secrets, now: time.Now}, nil
 }
 
 // Principal is the logged-in person behind a request.

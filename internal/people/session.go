@@ -62,7 +62,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Princ
 			outcome = ErrDisabled
 			return audit.Record(ctx, tx, actor, audit.Entry{Action: "login.disabled", ObjectType: "user", ObjectID: userID.String()})
 		}
-		if err := resetFailures(ctx, tx, userID); err != nil {
+		if _, err := resetFailures(ctx, tx, userID); err != nil {
 			return err
 		}
 		token, err := newToken()

@@ -129,8 +129,9 @@ type credentials struct {
 	failedLogins int
 	lockedUntil  *time.Time
 	disabled     bool
-	totpSecret   *string
+	totpSecret   *string // sealed (or, from before sealing, in clear)
 	totpEnabled  bool
+	totpLastStep int64 // the last time step whose code was accepted; 0: none
 }
 
 func selectCredentials(ctx context.Context, tx pgx.Tx, id uuid.UUID) (credentials, error) {
@@ -141,11 +142,13 @@ func selectCredentials(ctx context.Context, tx pgx.Tx, id uuid.UUID) (credential
 		Disabled     bool       `db:"disabled"`
 		TOTPSecret   *string    `db:"totp_secret"`
 		TOTPEnabled  bool       `db:"totp_enabled"`
+		TOTPLastStep int64      `db:"totp_last_step"`
 	}
 	r, err := one[row](tx.Query(ctx, `SELECT password_hash, failed_logins, locked_until, disabled_at IS NOT NULL AS disabled,
-		totp_secret, totp_enabled_at IS NOT NULL AS totp_enabled FROM users WHERE id = $1 FOR UPDATE`, id))
+		totp_secret, totp_enabled_at IS NOT NULL AS totp_enabled, coalesce(totp_last_step, 0) AS totp_last_step
+		FROM users WHERE id = $1 FOR UPDATE`, id))
 	return credentials{hash: r.Hash, failedLogins: r.FailedLogins, lockedUntil: r.LockedUntil, disabled: r.Disabled,
-		totpSecret: r.TOTPSecret, totpEnabled: r.TOTPEnabled}, err
+		totpSecret: r.TOTPSecret, totpEnabled: r.TOTPEnabled, totpLastStep: r.TOTPLastStep}, err
 }
 
 func insertUser(ctx context.Context, tx pgx.Tx, u User, passwordHash string) error {
@@ -181,15 +184,27 @@ func recordFailure(ctx context.Context, tx pgx.Tx, id uuid.UUID, failed int, loc
 	return err
 }
 
-func resetFailures(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	_, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, id)
-	return err
+// resetFailures clears the failure count and lifts a lock; false when there
+// is no such user.
+func resetFailures(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, id)
+	return tag.RowsAffected() == 1, err
 }
 
 // --- second factor ---
 
-func setTOTPSecret(ctx context.Context, tx pgx.Tx, id uuid.UUID, secret *string) error {
-	_, err := tx.Exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = NULL WHERE id = $1`, id, secret)
+// setTOTPSecret starts an enrolment with a sealed secret, or with nil
+// removes the second factor; either way nothing is enabled.
+func setTOTPSecret(ctx context.Context, tx pgx.Tx, id uuid.UUID, sealed *string) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, totp_last_step = NULL,
+		updated_at = now() WHERE id = $1`, id, sealed)
+	return tag.RowsAffected() == 1, err
+}
+
+// useTOTPStep records the time step of an accepted code, so that no code of
+// it or an earlier step is accepted again, and stores the secret sealed.
+func useTOTPStep(ctx context.Context, tx pgx.Tx, id uuid.UUID, step int64, sealed string) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = $2, totp_secret = $3 WHERE id = $1`, id, step, sealed)
 	return err
 }
 
@@ -198,8 +213,13 @@ func enableTOTP(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 	return err
 }
 
+func deleteRecoveryCodes(ctx context.Context, tx pgx.Tx, userID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID)
+	return err
+}
+
 func replaceRecoveryCodes(ctx context.Context, tx pgx.Tx, agencyID, userID uuid.UUID, hashes [][]byte) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+	if err := deleteRecoveryCodes(ctx, tx, userID); err != nil {
 		return err
 	}
 	for _, h := range hashes {
@@ -272,7 +292,8 @@ func deleteUserSessions(ctx context.Context, tx pgx.Tx, userID uuid.UUID) error 
 }
 
 func wrap(op string, err error) error {
-	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoSession) || errors.Is(err, ErrSecondFactorOn) {
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoSession) || errors.Is(err, ErrSecondFactorOn) ||
+		errors.Is(err, ErrNoEnrolment) {
 		return err
 	}
 	return fmt.Errorf("people: %s: %w", op, err)

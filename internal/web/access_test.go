@@ -72,6 +72,7 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/account/second-factor", nil, [5]int{login, ok, ok, ok, ok}, false},
 		{"GET", "/account/second-factor/qr.png", nil, [5]int{login, ok, ok, ok, ok}, false},
 		{"POST", "/account/second-factor", badCode, [5]int{login, invalid, invalid, invalid, invalid}, false},
+		{"POST", "/account/second-factor/start", empty, [5]int{login, redirect, redirect, redirect, redirect}, false},
 		{"GET", "/cases", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
 		{"GET", "/cases/mine", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
 		{"GET", "/cases/export.csv", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
@@ -94,6 +95,8 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/admin/users/" + nobody + "/disable", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
 		{"POST", "/admin/users/" + nobody + "/enable", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
 		{"POST", "/admin/users/" + nobody + "/reset-password", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"POST", "/admin/users/" + nobody + "/unlock", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
+		{"POST", "/admin/users/" + nobody + "/reset-second-factor", empty, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
 		{"GET", "/admin/departments", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
 		{"POST", "/admin/departments", newDept, [5]int{login, forbidden, forbidden, redirect, forbidden}, false},
 		{"POST", "/admin/departments/" + nobody, newDept, [5]int{login, forbidden, forbidden, notFound, forbidden}, false},
@@ -205,6 +208,8 @@ func TestCrossAgencyAccessIsNotFound(t *testing.T) {
 		{"POST", "/admin/users/" + foreign},
 		{"POST", "/admin/users/" + foreign + "/disable"},
 		{"POST", "/admin/users/" + foreign + "/reset-password"},
+		{"POST", "/admin/users/" + foreign + "/unlock"},
+		{"POST", "/admin/users/" + foreign + "/reset-second-factor"},
 	} {
 		var form url.Values
 		if req.method == "POST" {

@@ -85,13 +85,35 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(w, r, flashOK, "Пароль изменён.")
+	cookieSession(r).Values["token"] = principal(r).Token()
+	s.flash(w, r, flashOK, "Пароль изменён. Сеансы на других устройствах завершены.")
 	s.redirect(w, r, "/account")
 	return nil
 }
 
+// enrolPage shows the pending enrolment, or the button that starts one: a GET
+// changes nothing.
 func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.People.BeginSecondFactor(r.Context(), principal(r))
+	return s.renderEnrolment(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderEnrolment(w http.ResponseWriter, r *http.Request, status int, problem string) error {
+	e, err := s.People.PendingSecondFactor(r.Context(), principal(r))
+	switch {
+	case errors.Is(err, people.ErrSecondFactorOn):
+		s.flash(w, r, flashOK, "Второй фактор уже подключён.")
+		s.redirect(w, r, "/account")
+		return nil
+	case errors.Is(err, people.ErrNoEnrolment):
+	case err != nil:
+		return err
+	}
+	s.render(w, r, status, views.EnrolPage(s.chrome(w, r, "Второй фактор"), e.Secret, problem))
+	return nil
+}
+
+func (s *Server) startEnrolment(w http.ResponseWriter, r *http.Request) error {
+	err := s.People.StartSecondFactor(r.Context(), principal(r))
 	if errors.Is(err, people.ErrSecondFactorOn) {
 		s.flash(w, r, flashOK, "Второй фактор уже подключён.")
 		s.redirect(w, r, "/account")
@@ -100,13 +122,13 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, views.EnrolPage(s.chrome(w, r, "Второй фактор"), e.Secret, ""))
+	s.redirect(w, r, "/account/second-factor")
 	return nil
 }
 
 func (s *Server) enrolQR(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.People.BeginSecondFactor(r.Context(), principal(r))
-	if errors.Is(err, people.ErrSecondFactorOn) {
+	e, err := s.People.PendingSecondFactor(r.Context(), principal(r))
+	if errors.Is(err, people.ErrSecondFactorOn) || errors.Is(err, people.ErrNoEnrolment) {
 		return errNotFound
 	}
 	if err != nil {
@@ -127,13 +149,7 @@ func (s *Server) confirmEnrolment(w http.ResponseWriter, r *http.Request) error 
 	codes, err := s.People.ConfirmSecondFactor(r.Context(), p, f["code"])
 	switch {
 	case errors.Is(err, people.ErrBadSecondFactor):
-		e, err := s.People.BeginSecondFactor(r.Context(), p)
-		if err != nil {
-			return err
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, views.EnrolPage(s.chrome(w, r, "Второй фактор"), e.Secret,
-			"Код не подошёл. Убедитесь, что время на телефоне точное, и введите новый код."))
-		return nil
+		return s.renderEnrolment(w, r, http.StatusUnprocessableEntity, "Код не подошёл. Убедитесь, что время на телефоне точное, и введите новый код.")
 	case err != nil:
 		return err
 	}

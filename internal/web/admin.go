@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -49,6 +50,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status i
 	title := "Новый пользователь"
 	if !f.IsNew {
 		title = f.User.FullName
+		f.Locked = f.User.LockedUntil != nil && time.Now().Before(*f.User.LockedUntil)
 	}
 	s.render(w, r, status, views.UserFormPage(s.chrome(w, r, title), f))
 	return nil
@@ -165,6 +167,38 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, http.StatusOK, views.PasswordIssuedPage(s.chrome(w, r, "Пароль сброшен"), u, password, false))
+	return nil
+}
+
+func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.People.UnlockUser(r.Context(), principal(r), id); err != nil {
+		return err
+	}
+	s.flash(w, r, flashOK, "Блокировка снята. Пользователь может войти.")
+	s.redirect(w, r, "/admin/users/"+id.String())
+	return nil
+}
+
+func (s *Server) resetSecondFactor(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	err = s.People.ResetSecondFactor(r.Context(), principal(r), id)
+	var problems validation.Errors
+	switch {
+	case errors.As(err, &problems):
+		s.flash(w, r, flashError, problems["user"])
+	case err != nil:
+		return err
+	default:
+		s.flash(w, r, flashOK, "Второй фактор сброшен, резервные коды и сеансы пользователя удалены. При следующем входе пользователь подключит его заново, если ведомство этого требует.")
+	}
+	s.redirect(w, r, "/admin/users/"+id.String())
 	return nil
 }
 

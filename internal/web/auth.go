@@ -6,34 +6,39 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/views"
 )
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	next := localPath(r.URL.Query().Get("next"))
 	if p := principal(r); p != nil && !p.SecondFactorPending {
-		s.redirect(w, r, "/")
+		s.redirect(w, r, next)
 		return nil
 	}
-	s.render(w, r, http.StatusOK, views.LoginPage(s.chrome(w, r, "Вход"), "", ""))
+	s.render(w, r, http.StatusOK, views.LoginPage(s.chrome(w, r, "Вход"), "", next, ""))
 	return nil
 }
 
 // login checks the password and starts a new session; a session the browser
-// already had is ended, so its id never survives a login (rotation).
+// already had is ended, so its id never survives a login (rotation). The
+// form's next (where the person was going) survives a refusal and the code
+// step.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	f, err := form(r)
 	if err != nil {
 		return err
 	}
+	next := localPath(f["next"])
 	p, err := s.People.Login(r.Context(), f["login"], f["password"], s.clientIP(r))
 	if err != nil {
 		status, msg := loginProblem(err)
 		if status == 0 {
 			return err
 		}
-		s.render(w, r, status, views.LoginPage(s.chrome(w, r, "Вход"), f["login"], msg))
+		s.render(w, r, status, views.LoginPage(s.chrome(w, r, "Вход"), f["login"], next, msg))
 		return nil
 	}
 	if old := principal(r); old != nil {
@@ -46,10 +51,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	sess.Values["token"] = p.Token()
 	s.saveSession(w, r)
 	if p.SecondFactorPending {
-		s.redirect(w, r, "/login/second-factor"+nextQuery(r))
+		s.redirect(w, r, "/login/second-factor"+nextQuery(next))
 		return nil
 	}
-	s.redirect(w, r, safeNext(r.URL.Query().Get("next")))
+	s.redirect(w, r, next)
 	return nil
 }
 
@@ -71,39 +76,45 @@ func loginProblem(err error) (int, string) {
 }
 
 func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) error {
+	next := localPath(r.URL.Query().Get("next"))
 	if !principal(r).SecondFactorPending {
-		s.redirect(w, r, "/")
+		s.redirect(w, r, next)
 		return nil
 	}
-	s.render(w, r, http.StatusOK, views.SecondFactorPage(s.chrome(w, r, "Подтверждение входа"), ""))
+	s.render(w, r, http.StatusOK, views.SecondFactorPage(s.chrome(w, r, "Подтверждение входа"), next, ""))
 	return nil
 }
 
 func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if !p.SecondFactorPending {
-		s.redirect(w, r, "/")
-		return nil
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
 	}
+	next := localPath(f["next"])
+	p := principal(r)
+	if !p.SecondFactorPending {
+		s.redirect(w, r, next)
+		return nil
+	}
 	err = s.People.VerifySecondFactor(r.Context(), p, f["code"])
 	var locked *people.LockedError
+	refuse := func(msg string) error {
+		s.render(w, r, http.StatusUnauthorized, views.SecondFactorPage(s.chrome(w, r, "Подтверждение входа"), next, msg))
+		return nil
+	}
 	switch {
 	case err == nil:
-		s.redirect(w, r, safeNext(r.URL.Query().Get("next")))
+		s.redirect(w, r, next)
 		return nil
+	case errors.Is(err, people.ErrCodeUsed):
+		return refuse("Этот код уже использован. Дождитесь, пока приложение покажет следующий код, и введите его.")
 	case errors.Is(err, people.ErrBadSecondFactor):
-		s.render(w, r, http.StatusUnauthorized, views.SecondFactorPage(s.chrome(w, r, "Подтверждение входа"),
-			"Код не подошёл. Проверьте время на телефоне и введите новый код или резервный код."))
-		return nil
+		return refuse("Код не подошёл. Проверьте время на телефоне и введите новый код или резервный код.")
 	case errors.As(err, &locked):
 		_, msg := loginProblem(err)
 		s.clearLogin(w, r)
 		s.flash(w, r, flashError, msg)
-		s.redirect(w, r, "/login")
+		s.redirect(w, r, "/login"+nextQuery(next))
 		return nil
 	}
 	return err
@@ -126,17 +137,34 @@ func (s *Server) clearLogin(w http.ResponseWriter, r *http.Request) {
 	s.saveSession(w, r)
 }
 
-// safeNext keeps post-login redirects inside Okno.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+// localPath keeps post-login redirects inside Okno: next must be a path of
+// this site, and anything a browser could read as another host — //host,
+// /\host, a tab or newline that browsers drop ("/\t/host"), a scheme — leads
+// home instead.
+func localPath(next string) string {
+	// The decoded form is checked too, for a browser or proxy that decodes
+	// the path once more.
+	decoded, err := url.PathUnescape(next)
+	if err != nil {
+		return "/"
+	}
+	for _, p := range []string{next, decoded} {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') ||
+			strings.IndexFunc(p, unicode.IsControl) >= 0 {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
 }
 
-func nextQuery(r *http.Request) string {
-	if next := r.URL.Query().Get("next"); next != "" {
-		return "?next=" + url.QueryEscape(safeNext(next))
+// nextQuery carries a checked next to the next step of the login.
+func nextQuery(next string) string {
+	if next == "/" {
+		return ""
 	}
-	return ""
+	return "?next=" + url.QueryEscape(next)
 }

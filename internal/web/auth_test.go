@@ -165,7 +165,7 @@ func TestMalformedForms(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("got %d, want 400", r.status)
 		}
-		mustContain(t, r, "не UTF-8")
+		mustContain(t, r, "не в кодировке UTF-8")
 	})
 	t.Run("empty department name", func(t *testing.T) {
 		r := b.post("/admin/departments", url.Values{"name": {"   "}})
@@ -203,6 +203,9 @@ func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	b := s.browser().login("minstroy.head")
+	if r := b.post("/account/second-factor/start", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("start enrolment: %d", r.status)
+	}
 	page := b.get("/account/second-factor")
 	m := secretPattern.FindStringSubmatch(page.body)
 	if m == nil {
@@ -238,8 +241,7 @@ func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 	if r := b2.post("/login/second-factor", url.Values{"code": {"123456"}}); r.status != http.StatusUnauthorized {
 		t.Fatalf("wrong code: %d", r.status)
 	}
-	code, _ = totp.GenerateCode(secret, time.Now())
-	if r := b2.post("/login/second-factor", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location != "/" {
+	if r := b2.post("/login/second-factor", url.Values{"code": {nextCode(secret)}}); r.status != http.StatusSeeOther || r.location != "/" {
 		t.Fatalf("right code: %d → %s", r.status, r.location)
 	}
 	if r := b2.get("/"); r.status != http.StatusOK {

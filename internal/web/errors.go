@@ -21,7 +21,7 @@ var (
 	errMethodNotAllowed = errors.New("web: method not allowed")
 	errCrossOrigin      = errors.New("web: cross-origin request refused")
 	errNoOrigin         = errors.New("web: state-changing request without Origin or Sec-Fetch-Site")
-	errBrokenUTF8       = errors.New("web: form is not valid UTF-8")
+	errBrokenText       = errors.New("web: query or form holds a NUL byte or invalid UTF-8")
 	errBadMultipart     = errors.New("web: malformed multipart form")
 )
 
@@ -63,8 +63,8 @@ func explain(err error) (failure, bool) {
 		return failure{http.StatusRequestEntityTooLarge, "Слишком большой запрос", "Данные формы превышают допустимый размер. Сократите текст и повторите."}, true
 	case errors.Is(err, errBadMultipart):
 		return failure{http.StatusBadRequest, "Неверные данные", "Форма с файлами пришла повреждённой. Обновите страницу и отправьте её ещё раз."}, true
-	case errors.Is(err, errBrokenUTF8):
-		return failure{http.StatusBadRequest, "Неверные данные", "Форма содержит символы в неверной кодировке (не UTF-8). Введите текст заново с клавиатуры."}, true
+	case errors.Is(err, errBrokenText):
+		return failure{http.StatusBadRequest, "Неверные данные", "Запрос содержит нулевой символ или текст не в кодировке UTF-8. Ничего не изменено. Введите текст заново с клавиатуры или откройте страницу по ссылке из «Окна»."}, true
 	case errors.Is(err, context.Canceled):
 		return failure{499, "Запрос прерван", "Запрос прерван."}, true
 	}

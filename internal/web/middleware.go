@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -232,7 +234,11 @@ func (s *Server) requireCompleteLogin(next http.Handler) http.Handler {
 		path := r.URL.Path
 		switch {
 		case p.SecondFactorPending:
-			http.Redirect(w, r, "/login/second-factor", http.StatusSeeOther)
+			target := "/login/second-factor"
+			if r.Method == http.MethodGet {
+				target += nextQuery(localPath(r.URL.RequestURI()))
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		case p.MustEnrolSecondFactor() && !strings.HasPrefix(path, "/account"):
 			http.Redirect(w, r, "/account/second-factor", http.StatusSeeOther)
@@ -255,4 +261,46 @@ func (s *Server) requireRole(roles ...people.Role) func(http.Handler) http.Handl
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// checkText refuses a request whose query or form carries a NUL byte or text
+// that is not UTF-8, before any handler runs: PostgreSQL cannot store or
+// compare such text, and a handler that has begun its work (streaming an
+// export, storing a file) could not take it back. Multipart forms are
+// streamed by their handler, which checks each field with validText.
+func (s *Server) checkText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if !errors.As(err, &tooLarge) {
+				err = errBrokenText
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if !validValues(r.Form) {
+			s.fail(w, r, errBrokenText)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// validText is text PostgreSQL can hold: UTF-8 without NUL.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+func validValues(values url.Values) bool {
+	for k, vs := range values {
+		if !validText(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !validText(v) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -73,9 +72,9 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 				discard()
 				return err
 			}
-			if len(raw) > maxFieldBytes || !utf8.Valid(raw) {
+			if len(raw) > maxFieldBytes || !validText(string(raw)) {
 				discard()
-				return errBrokenUTF8
+				return errBrokenText
 			}
 			values[part.FormName()] = string(raw)
 			continue

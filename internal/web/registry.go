@@ -199,6 +199,9 @@ func (s *Server) saveFilter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		raw = url.Values{}
 	}
+	if !validValues(raw) {
+		return errBrokenText
+	}
 	filter, _ := cases.ParseFilter(raw)
 	if f["mine"] == "1" {
 		me := principal(r).User.ID

@@ -85,7 +85,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/static/{name}", s.serveAsset)
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.csrf, s.limitBody, s.session)
+		r.Use(s.csrf, s.limitBody, s.session, s.checkText)
 		r.Get("/login", s.h(s.loginPage))
 		r.Post("/login", s.h(s.login))
 
@@ -102,6 +102,7 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/account/password", s.h(s.changePassword))
 				r.Get("/account/second-factor", s.h(s.enrolPage))
 				r.Get("/account/second-factor/qr.png", s.h(s.enrolQR))
+				r.Post("/account/second-factor/start", s.h(s.startEnrolment))
 				r.Post("/account/second-factor", s.h(s.confirmEnrolment))
 
 				r.Group(func(r chi.Router) {
@@ -121,6 +122,8 @@ func (s *Server) Handler() http.Handler {
 					r.Post("/users/{id}/disable", s.h(s.disableUser))
 					r.Post("/users/{id}/enable", s.h(s.enableUser))
 					r.Post("/users/{id}/reset-password", s.h(s.resetPassword))
+					r.Post("/users/{id}/unlock", s.h(s.unlockUser))
+					r.Post("/users/{id}/reset-second-factor", s.h(s.resetSecondFactor))
 					r.Get("/departments", s.h(s.departmentsPage))
 					r.Post("/departments", s.h(s.createDepartment))
 					r.Post("/departments/{id}", s.h(s.renameDepartment))

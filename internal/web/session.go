@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gorilla/sessions"
 
@@ -77,21 +76,14 @@ func (s *Server) chrome(w http.ResponseWriter, r *http.Request, title string) vi
 	return c
 }
 
-// form parses the submitted form; text that is not UTF-8 is refused whole.
+// form is the submitted form, one value per field; checkText has already
+// refused broken text.
 func form(r *http.Request) (map[string]string, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(r.PostForm))
-	for k, vs := range r.PostForm {
-		if !utf8.ValidString(k) {
-			return nil, errBrokenUTF8
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				return nil, errBrokenUTF8
-			}
-		}
+	for k := range r.PostForm {
 		out[k] = r.PostForm.Get(k)
 	}
 	return out, nil

@@ -58,7 +58,7 @@ func newSite(t *testing.T) *site {
 	blobDir := t.TempDir()
 	env := map[string]string{
 		"DATABASE_URL": db.OwnerURL, "OKNO_DATA_DIR": t.TempDir(), "OKNO_STORAGE_DIR": blobDir, "OKNO_DEMO": "true",
-		"OKNO_WORKERS": "false", "OKNO_SESSION_KEY": strings.Repeat("07", 32),
+		"OKNO_WORKERS": "false", "OKNO_SESSION_KEY": strings.Repeat("07", 32), "OKNO_SECRETS_KEY": strings.Repeat("09", 32),
 		"OKNO_MAX_FORM_BYTES": "64KiB", "OKNO_MAX_UPLOAD_BYTES": "1MiB",
 	}
 	cfg, err := config.Load(func(name string) string { return env[name] })
