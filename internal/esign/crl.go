@@ -289,7 +289,11 @@ func (l *CRL) parseEntries(entries cryptobyte.String) error {
 }
 
 func (r *RevokedCertificate) parseExtensions(outer cryptobyte.String) error {
-	return readExtensions(outer, func(oid asn1.ObjectIdentifier, critical bool, value cryptobyte.String) error {
+	var exts cryptobyte.String
+	if !outer.ReadASN1(&exts, cbasn1.SEQUENCE) || !outer.Empty() {
+		return fmt.Errorf("esign: %w: CRL entry %X extensions", ErrMalformed, r.SerialNumber)
+	}
+	return readExtensions(exts, func(oid asn1.ObjectIdentifier, critical bool, value cryptobyte.String) error {
 		switch {
 		case oid.Equal(oidExtCRLReason):
 			var reason int
