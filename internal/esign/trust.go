@@ -281,6 +281,8 @@ func (e *revokedError) Unwrap() error { return ErrUntrusted }
 
 // checkRevocation looks every certificate of the chain but the root up in
 // a current CRL of its issuer. Roots are trust anchors: no CRL speaks for them.
+// A listed certificate is revoked whatever its revocation date: without a
+// trusted timestamp, the signing time a signature claims proves nothing.
 func (s *TrustStore) checkRevocation(ctx context.Context, chain []*Certificate) error {
 	now := time.Now()
 	for i := 0; i+1 < len(chain); i++ {

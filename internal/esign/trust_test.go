@@ -287,6 +287,16 @@ func TestTrustStoreDownloadsCRL(t *testing.T) {
 
 func TestNewTrustStoreRefuses(t *testing.T) {
 	ca := newTestCA(t, certOptions{})
+	dir := t.TempDir()
+	if _, err := ReadPoolFile(filepath.Join(dir, "absent.pem")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("absent roots file: %v", err)
+	}
+	if _, err := ReadPoolFile(writeFile(t, dir, "key.pem", readFixture(t, "ca.key"))); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "key.pem") {
+		t.Errorf("a key as roots: %v", err)
+	}
+	if p, err := ReadPoolFile(writeFile(t, dir, "roots.pem", append(ca.cert.MarshalPEM(), readFixture(t, "ca.pem")...))); err != nil || len(p.certs) != 2 {
+		t.Errorf("two roots: %v", err)
+	}
 	for name, cfg := range map[string]TrustConfig{
 		"no roots":     {},
 		"ldap CRL":     {Roots: NewPool(ca.cert), CRLs: []string{"ldap://ca.example/cn=crl"}},
@@ -398,5 +408,38 @@ func TestCRLInteropWithOpenSSL(t *testing.T) {
 	}
 	if _, ok := theirs.Lookup(good.SerialNumber); ok {
 		t.Fatal("OpenSSL's CRL: the good certificate is listed")
+	}
+}
+
+// Verifications from many goroutines share one store and its CRL cache
+// (run with -race to see that they do so safely).
+func TestTrustStoreConcurrentUse(t *testing.T) {
+	ca := newTestCA(t, certOptions{})
+	key, cert := ca.issue(t, certOptions{})
+	doc := []byte("решение")
+	sig := sign(t, doc, key, cert)
+	crl := ca.crl(t, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(crl.Raw) }))
+	t.Cleanup(srv.Close)
+	path := writeFile(t, t.TempDir(), "ca.crl", crl.Raw)
+	for name, loc := range map[string]string{"file": path, "url": srv.URL} {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t, TrustConfig{Roots: NewPool(ca.cert), CRLs: []string{loc}})
+			errs := make(chan error, 8)
+			for range 8 {
+				go func() {
+					v, err := s.VerifyDetached(context.Background(), bytes.NewReader(doc), sig, TrustOptions{})
+					if err == nil && v.Verdict != VerdictTrusted {
+						err = errors.New(v.Detail)
+					}
+					errs <- err
+				}()
+			}
+			for range 8 {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+		})
 	}
 }
