@@ -426,9 +426,15 @@ func (src *crlSource) download(ctx context.Context, now time.Time) (*CRL, error)
 	if err != nil {
 		return nil, err
 	}
-	src.expires = crl.NextUpdate
-	if src.expires.IsZero() {
+	switch {
+	case crl.NextUpdate.IsZero():
 		src.expires = now.Add(crlWithoutNextUpdate)
+	case !crl.NextUpdate.After(now):
+		// The server still serves an out-of-date list: ask again later,
+		// not on every verification.
+		src.expires = now.Add(crlRetryInterval)
+	default:
+		src.expires = crl.NextUpdate
 	}
 	return crl, nil
 }

@@ -151,6 +151,27 @@ func TestTrustStoreVerdicts(t *testing.T) {
 	}
 }
 
+func TestCheckCertificate(t *testing.T) {
+	dir := t.TempDir()
+	ca := newTestCA(t, certOptions{})
+	_, good := ca.issue(t, certOptions{})
+	_, revoked := ca.issue(t, certOptions{})
+	s := newStore(t, TrustConfig{Roots: NewPool(ca.cert), CRLs: []string{writeFile(t, dir, "ca.crl", ca.crl(t, 1, revoked).Raw)}})
+	chain, err := s.CheckCertificate(context.Background(), good, time.Time{})
+	if err != nil || len(chain) != 2 {
+		t.Fatalf("good: %d, %v", len(chain), err)
+	}
+	_, err = s.CheckCertificate(context.Background(), revoked, time.Time{})
+	var te *TrustError
+	if !errors.As(err, &te) || te.Reason != ReasonRevoked || !errors.Is(err, ErrUntrusted) {
+		t.Fatalf("revoked: %v", err)
+	}
+	_, err = s.CheckCertificate(context.Background(), good, good.NotAfter.Add(time.Second))
+	if !errors.As(err, &te) || te.Reason != ReasonExpired || !errors.Is(err, ErrCertificateExpired) {
+		t.Fatalf("expired: %v", err)
+	}
+}
+
 func TestVerificationMessages(t *testing.T) {
 	tests := []struct {
 		v    Verification
@@ -237,14 +258,15 @@ func TestTrustStoreDownloadsCRL(t *testing.T) {
 	key, cert := ca.issue(t, certOptions{})
 	doc := []byte("решение")
 	sig := sign(t, doc, key, cert)
-	crl := ca.crl(t, 1)
+	var served atomic.Pointer[CRL] // what the server hands out
+	served.Store(ca.crl(t, 1))
 	var hits atomic.Int32
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		switch r.URL.Path {
 		case "/ca.crl":
-			w.Write(crl.Raw)
+			w.Write(served.Load().Raw)
 		case "/hang.crl":
 			select {
 			case <-release:
@@ -273,6 +295,23 @@ func TestTrustStoreDownloadsCRL(t *testing.T) {
 	}
 	if n := hits.Load(); n != 1 {
 		t.Fatalf("CRL downloaded %d times, want once until its nextUpdate", n)
+	}
+
+	// An out-of-date list is not relied on, nor downloaded again at once.
+	staleCRL, err := CreateCRL(rand.Reader, &CRLTemplate{Number: big.NewInt(2), ThisUpdate: time.Now().Add(-48 * time.Hour), NextUpdate: time.Now().Add(-time.Hour)}, ca.cert, ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served.Store(staleCRL)
+	hits.Store(0)
+	s = newStore(t, TrustConfig{Roots: NewPool(ca.cert), CRLs: []string{srv.URL + "/ca.crl"}})
+	for range 3 {
+		if v := verify(s); v.Reason != ReasonCRLUnavailable || !strings.Contains(v.Detail, "out of date") {
+			t.Fatalf("stale CRL: %+v", v)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("stale CRL downloaded %d times, want once per retry interval", n)
 	}
 
 	s = newStore(t, TrustConfig{Roots: NewPool(ca.cert), CRLs: []string{srv.URL + "/absent.crl"}})
