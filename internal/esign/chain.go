@@ -3,6 +3,7 @@ package esign
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -31,6 +32,20 @@ func ParsePoolPEM(pemBytes []byte) (*Pool, error) {
 		return nil, err
 	}
 	return NewPool(certs...), nil
+}
+
+// ReadPoolFile reads a bundle of PEM certificates from a file, such as the
+// installation's configured trusted roots.
+func ReadPoolFile(path string) (*Pool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("esign: certificate bundle: %w", err)
+	}
+	p, err := ParsePoolPEM(data)
+	if err != nil {
+		return nil, wrap("certificate bundle "+path, err)
+	}
+	return p, nil
 }
 
 // Add puts a certificate into the pool once.

@@ -197,6 +197,44 @@ type essCertID struct {
 // base64, as signing tools save it. It returns the signer when the document
 // digest, the signature and, per opts, the signer's certificate all check out.
 func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, error) {
+	ds, err := parseDetached(sig, opts.Signer)
+	if err != nil {
+		return nil, err
+	}
+	cert := ds.cert
+	// The certificate is checked before the document is read: a large file
+	// is not hashed for a signer who would be refused anyway.
+	if err := checkSigningKeyUsage(cert); err != nil {
+		return nil, err
+	}
+	var chain []*Certificate
+	if opts.Roots != nil {
+		if chain, err = cert.Verify(ChainOptions{Roots: opts.Roots, Intermediates: NewPool(ds.carried...), At: opts.At}); err != nil {
+			return nil, err
+		}
+	} else if err := cert.CheckValidity(atOrNow(opts.At)); err != nil {
+		return nil, err
+	}
+	info, err := ds.verify(r)
+	if err != nil {
+		return nil, err
+	}
+	info.Chain = chain
+	return info, nil
+}
+
+// detachedSignature is a parsed detached signature with its signer chosen
+// and the algorithms checked against the signer's key, not yet checked
+// against the document.
+type detachedSignature struct {
+	si      *signerInfo
+	cert    *Certificate
+	carried []*Certificate // every certificate the signature carries
+}
+
+// parseDetached reads a detached signature and picks the SignerInfo to
+// verify: expected's when set, otherwise the only one.
+func parseDetached(sig []byte, expected *Certificate) (*detachedSignature, error) {
 	der, err := signatureDER(sig)
 	if err != nil {
 		return nil, err
@@ -208,7 +246,7 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 	if sd.attached {
 		return nil, fmt.Errorf("esign: %w: the signature contains the document; a detached signature is expected", ErrMalformed)
 	}
-	si, cert, err := sd.signerCertificate(opts.Signer)
+	si, cert, err := sd.signerCertificate(expected)
 	if err != nil {
 		return nil, err
 	}
@@ -219,19 +257,24 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 	if !si.sigOID.Equal(p.publicKeyOID()) && !si.sigOID.Equal(p.signatureOID()) {
 		return nil, fmt.Errorf("esign: %w: signature algorithm %s with a %d-bit GOST key", ErrUnsupportedAlgorithm, si.sigOID, p.Size*8)
 	}
-	// The certificate is checked before the document is read: a large file
-	// is not hashed for a signer who would be refused anyway.
+	return &detachedSignature{si: si, cert: cert, carried: sd.certs}, nil
+}
+
+// checkSigningKeyUsage refuses a certificate whose key usage does not allow
+// signing documents (digitalSignature or nonRepudiation).
+func checkSigningKeyUsage(cert *Certificate) error {
 	if cert.HasKeyUsage && cert.KeyUsage&(KeyUsageDigitalSignature|KeyUsageNonRepudiation) == 0 {
-		return nil, fmt.Errorf("esign: %w: %q may not sign documents", ErrKeyUsage, cert.Subject.FullName())
+		return fmt.Errorf("esign: %w: %q may not sign documents", ErrKeyUsage, cert.Subject.FullName())
 	}
-	var chain []*Certificate
-	if opts.Roots != nil {
-		if chain, err = cert.Verify(ChainOptions{Roots: opts.Roots, Intermediates: NewPool(sd.certs...), At: opts.At}); err != nil {
-			return nil, err
-		}
-	} else if err := cert.CheckValidity(atOrNow(opts.At)); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// verify hashes the document read from r and checks the digest, the
+// signing certificate attribute and the signature itself; it says nothing
+// about whether the certificate is to be trusted.
+func (ds *detachedSignature) verify(r io.Reader) (*SignerInfo, error) {
+	si, cert := ds.si, ds.cert
+	p := cert.PublicKey.ParamSet()
 	h := p.NewHash()
 	if _, err := io.Copy(h, r); err != nil {
 		return nil, fmt.Errorf("esign: verify: read document: %w", err)
@@ -256,7 +299,7 @@ func VerifyDetached(r io.Reader, sig []byte, opts VerifyOptions) (*SignerInfo, e
 	if err := cert.PublicKey.VerifyDigest(signed, si.signature); err != nil {
 		return nil, wrap(fmt.Sprintf("CMS signature by %q", cert.Subject.FullName()), err)
 	}
-	return &SignerInfo{Certificate: cert, Chain: chain, SigningTime: si.signingTime, Digest: digest}, nil
+	return &SignerInfo{Certificate: cert, SigningTime: si.signingTime, Digest: digest}, nil
 }
 
 func atOrNow(t time.Time) time.Time {

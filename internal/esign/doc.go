@@ -46,6 +46,19 @@
 // among co-signers. Without Roots or Signer a valid signature says nothing
 // about who signed: anyone can make a certificate in any name.
 //
+// # Trust and revocation
+//
+// A TrustStore (NewTrustStore) holds the installation's trusted roots and
+// where its CRLs come from (files, read again when they change, or http(s)
+// URLs, kept until the list's nextUpdate). TrustStore.VerifyDetached gives
+// one of the three verdicts a case card shows: VerdictTrusted, VerdictUntrusted
+// with a Reason (untrusted root, expired, not yet valid, revoked, wrong key
+// usage, CRL unavailable), or VerdictInvalid. A certificate whose issuer has
+// no current CRL is not trusted: revocation unchecked is trust unproven.
+// CreateCRL issues a CRL (so the agency's CA can revoke) and ParseCRL reads
+// one; CRL.CheckSignatureFrom verifies its GOST signature, which crypto/x509
+// cannot.
+//
 // # Custody
 //
 // SealKey encrypts a person's private key under a PIN (argon2id + AES-256-GCM);

@@ -90,3 +90,28 @@ func FuzzOpenSealedKey(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCRL(f *testing.F) {
+	ca := newTestCA(f, certOptions{})
+	_, revoked := ca.issue(f, certOptions{})
+	crl := ca.crl(f, 1, revoked)
+	f.Add(crl.Raw)
+	f.Add(crl.MarshalPEM())
+	f.Add(ca.crl(f, 2).Raw)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := ParseCRL(data)
+		if err != nil {
+			return
+		}
+		again, err := ParseCRL(l.Raw)
+		if err != nil || !bytes.Equal(again.RawTBS, l.RawTBS) || len(again.Revoked) != len(l.Revoked) {
+			t.Fatalf("accepted CRL does not parse again: %v", err)
+		}
+		for _, r := range l.Revoked {
+			if _, ok := l.Lookup(r.SerialNumber); !ok {
+				t.Fatalf("entry %X not found by Lookup", r.SerialNumber)
+			}
+		}
+		l.CheckSignatureFrom(ca.cert) // must not panic, whatever it says
+	})
+}

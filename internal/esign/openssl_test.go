@@ -15,12 +15,21 @@ import (
 type openSSL struct {
 	t   *testing.T
 	dir string
+	env []string // added to the environment of every run
 }
 
 func requireOpenSSL(t *testing.T) *openSSL {
 	t.Helper()
 	testenv.NeedOpenSSLGost(t)
 	return &openSSL{t: t, dir: t.TempDir()}
+}
+
+// loadGostByConfig makes every later run load the gost engine from a
+// configuration file, for subcommands that lost -engine in OpenSSL 3 (crl).
+func (o *openSSL) loadGostByConfig() {
+	conf := o.write("gost.cnf", []byte("openssl_conf = init\n[init]\nengines = engines\n"+
+		"[engines]\ngost = gost\n[gost]\nengine_id = gost\ndefault_algorithms = ALL\n"))
+	o.env = []string{"OPENSSL_CONF=" + conf}
 }
 
 // path returns a file name inside the test's directory.
@@ -51,6 +60,9 @@ func (o *openSSL) run(args ...string) (string, bool) {
 	o.t.Helper()
 	cmd := exec.Command("openssl", args...)
 	cmd.Dir = o.dir
+	if o.env != nil {
+		cmd.Env = append(os.Environ(), o.env...)
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -1,8 +1,8 @@
 // Package esigncli is the administrators' command line for electronic
 // signatures, wired into the server binary as `okno esign ...`: make GOST
 // keys, a self-signed CA and certificates with the fields of Russian
-// qualified certificates, sign and verify files with detached CMS
-// signatures, and apply the SMEV transform to an XML fragment. It only
+// qualified certificates, CRLs to revoke them, sign and verify files with
+// detached CMS signatures, and apply the SMEV transform to an XML fragment. It only
 // parses flags, reads and writes files and calls packages esign and xmlsig.
 package esigncli
 
@@ -41,6 +41,7 @@ func commands() []command {
 		{"keygen", "сгенерировать ключ ГОСТ Р 34.10-2012 (PKCS#8 PEM)", runKeygen},
 		{"ca", "выпустить самоподписанный сертификат УЦ", runCA},
 		{"issue", "выпустить сертификат на ключ, подписанный УЦ", runIssue},
+		{"crl", "выпустить список отозванных сертификатов (CRL), подписанный УЦ", runCRL},
 		{"show", "показать поля сертификата", runShow},
 		{"sign", "подписать файл отсоединённой подписью CMS", runSign},
 		{"verify", "проверить отсоединённую подпись CMS", runVerify},

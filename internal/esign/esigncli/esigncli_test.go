@@ -3,6 +3,7 @@ package esigncli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -279,4 +280,88 @@ func TestCancelledSigningStops(t *testing.T) {
 	if _, err := os.Stat(p.path("doc.sig")); !os.IsNotExist(err) {
 		t.Fatal("a cancelled signing wrote a signature")
 	}
+}
+
+// An administrator revokes a certificate: the CRL keeps earlier entries,
+// its number grows, and verify with -crl turns the verdict to revoked.
+func TestRevokeThroughTheCommandLine(t *testing.T) {
+	p := newPKI(t, "A")
+	doc := p.path("решение.pdf")
+	os.WriteFile(doc, []byte("%PDF-1.7 решение"), 0o644)
+	mustRun(t, "sign", "-file", doc, "-key", p.path("user.key"), "-cert", p.path("user.crt"), "-out", doc+".sig")
+	crl := p.path("ca.crl")
+	mustRun(t, "crl", "-ca-key", p.path("ca.key"), "-ca-cert", p.path("ca.crt"), "-out", crl)
+
+	r := mustRun(t, "verify", "-file", doc, "-sig", doc+".sig", "-roots", p.path("ca.crt"), "-crl", crl)
+	if !strings.Contains(r.stdout, "Подпись верна, сертификат доверенный") || !strings.Contains(r.stdout, "ФИО: Петров Пётр Петрович") {
+		t.Fatalf("before revocation:\n%s", r.stdout)
+	}
+	first := readCRLFile(t, crl)
+
+	mustRun(t, "keygen", "-out", p.path("other.key"))
+	mustRun(t, "issue", "-ca-key", p.path("ca.key"), "-ca-cert", p.path("ca.crt"), "-key", p.path("other.key"), "-subject", "CN=Другой", "-out", p.path("other.crt"))
+	other := readCertFile(t, p.path("other.crt"))
+	mustRun(t, "crl", "-ca-key", p.path("ca.key"), "-ca-cert", p.path("ca.crt"), "-in", crl, "-out", crl, "-revoke", fmt.Sprintf("%X", other.SerialNumber))
+	r = mustRun(t, "crl", "-ca-key", p.path("ca.key"), "-ca-cert", p.path("ca.crt"), "-in", crl, "-out", crl, "-revoke", p.path("user.crt"), "-reason", "keyCompromise")
+	if !strings.Contains(r.stdout, "отозвано сертификатов — 2") {
+		t.Errorf("crl output:\n%s", r.stdout)
+	}
+	last := readCRLFile(t, crl)
+	user := readCertFile(t, p.path("user.crt"))
+	if e, ok := last.Lookup(user.SerialNumber); !ok || e.Reason != 1 {
+		t.Fatalf("user: %+v %v", e, ok)
+	}
+	if _, ok := last.Lookup(other.SerialNumber); !ok {
+		t.Fatal("the earlier revocation was lost")
+	}
+	if last.Number.Cmp(first.Number) <= 0 {
+		t.Fatalf("CRL number %v after %v", last.Number, first.Number)
+	}
+
+	r = run(t, "", "verify", "-file", doc, "-sig", doc+".sig", "-roots", p.path("ca.crt"), "-crl", crl)
+	if r.code != 1 || !strings.Contains(r.stderr, "Подпись верна, сертификат не проверен или недоверенный: сертификат отозван") {
+		t.Fatalf("after revocation: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// A CRL of another CA may not be extended with ours.
+	q := newPKI(t, "A")
+	r = run(t, "", "crl", "-ca-key", q.path("ca.key"), "-ca-cert", q.path("ca.crt"), "-in", crl, "-out", q.path("ca.crl"))
+	if r.code != 1 || !strings.Contains(r.stderr, "names another key of its issuer") {
+		t.Fatalf("foreign -in: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, bad := range [][]string{{"-revoke", "xyz"}, {"-reason", "boredom"}, {"-days", "0"}} {
+		args := append([]string{"crl", "-ca-key", p.path("ca.key"), "-ca-cert", p.path("ca.crt"), "-out", p.path("bad.crl")}, bad...)
+		if r := run(t, "", args...); r.code != 1 {
+			t.Errorf("%v: exit %d\n%s", bad, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(p.path("bad.crl")); !os.IsNotExist(err) {
+		t.Error("a refused crl left a file behind")
+	}
+}
+
+func readCRLFile(t *testing.T, name string) *esign.CRL {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := esign.ParseCRL(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
+}
+
+func readCertFile(t *testing.T, name string) *esign.Certificate {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := esign.ParseCertificatePEM(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }
