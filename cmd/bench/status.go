@@ -17,6 +17,8 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -148,21 +150,21 @@ func recordDeliveryStates(ctx context.Context, w *busWorld) error {
 // rejections and the periodic bus pull.
 func startOutbox(ctx context.Context, w *busWorld, fetchPoll, pull time.Duration) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: w.svc})
-	river.AddWorker(workers, &cases.RejectionWorker{Service: w.svc})
-	river.AddWorker(workers, &cases.PullWorker{Service: w.svc, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	river.AddWorker(workers, &outbox.StatusDeliveryWorker{Outbox: w.outbox})
+	river.AddWorker(workers, &outbox.RejectionWorker{Outbox: w.outbox})
+	river.AddWorker(workers, &intake.PullWorker{Intake: w.intake, Outbox: w.outbox, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Budget: config.JobTimeout - 5*time.Second})
 	client, err := river.NewClient(riverpgxv5.New(w.pool), &river.Config{
 		Schema: database.RiverSchema, Logger: w.quiet, Workers: workers,
 		Queues: map[string]river.QueueConfig{
-			cases.QueueIntake: {MaxWorkers: 1},
+			intake.Queue:      {MaxWorkers: 1},
 			cases.QueueOutbox: {MaxWorkers: 8},
 		},
 		FetchPollInterval: fetchPoll,
 		JobTimeout:        config.JobTimeout,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(pull),
 			func() (river.JobArgs, *river.InsertOpts) {
-				return cases.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(pull, time.Second)}}
+				return intake.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(pull, time.Second)}}
 			}, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {

@@ -27,6 +27,8 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevlink"
@@ -53,6 +55,8 @@ type busWorld struct {
 	blobs    blob.Store
 	links    *smevlink.Links
 	svc      *cases.Service
+	intake   *intake.Service
+	outbox   *outbox.Service
 	clock    *phaseClock // what Okno's side of intake spends its time on
 	quiet    *slog.Logger
 
@@ -137,8 +141,9 @@ func openBusWorld(ctx context.Context, opts busWorldOptions) (_ *busWorld, err e
 	}
 	w.links = smevlink.New(smevlink.Config{Endpoint: w.standURL + "/smev", FilesURL: w.standURL + "/files/", KeysDir: keys})
 	w.svc = cases.NewService(cases.Config{Pool: w.pool, Jobs: w.inserter, Blobs: timedBlobs{Store: w.blobs, clock: w.clock},
-		Buses:  timedBuses{links: w.links, clock: w.clock},
-		ELKEnv: "SVCDEV", SenderINN: "7700000000"})
+		Buses: timedBuses{links: w.links, clock: w.clock}})
+	w.intake = intake.NewService(intake.Config{Pool: w.pool, Jobs: w.inserter, Cases: w.svc})
+	w.outbox = outbox.NewService(outbox.Config{Pool: w.pool, Cases: w.svc, ELKEnv: "SVCDEV", SenderINN: "7700000000"})
 	return w, nil
 }
 

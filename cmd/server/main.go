@@ -33,6 +33,8 @@ import (
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
 	"github.com/okno-oiv/okno/internal/esign/esigncli"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/smevlink"
 	"github.com/okno-oiv/okno/internal/web"
@@ -135,11 +137,12 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	}
 	casesSvc := cases.NewService(cases.Config{
 		Pool: pool, Jobs: inserter, Blobs: store,
-		Buses:  smevlink.New(smevlink.Config{Endpoint: cfg.SMEV.Endpoint, FilesURL: cfg.SMEV.FilesURL, KeysDir: cfg.SMEV.KeysDir, JournalDir: cfg.SMEV.JournalDir}),
-		ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN,
+		Buses: smevlink.New(smevlink.Config{Endpoint: cfg.SMEV.Endpoint, FilesURL: cfg.SMEV.FilesURL, KeysDir: cfg.SMEV.KeysDir, JournalDir: cfg.SMEV.JournalDir}),
 	})
+	intakeSvc := intake.NewService(intake.Config{Pool: pool, Jobs: inserter, Cases: casesSvc})
+	outboxSvc := outbox.NewService(outbox.Config{Pool: pool, Cases: casesSvc, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
 	if cfg.Workers {
-		jobs, err := startWorkers(ctx, pool, casesSvc, cfg, logger)
+		jobs, err := startWorkers(ctx, pool, intakeSvc, outboxSvc, cfg, logger)
 		if err != nil {
 			return err
 		}
@@ -198,17 +201,17 @@ func serve(ctx context.Context, stderr io.Writer) error {
 
 // startWorkers runs the background work: the periodic bus pull (one node at
 // a time: River's leader schedules it and the job is unique) and the outbox.
-func startWorkers(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, cfg config.Config, logger *slog.Logger) (*river.Client[pgx.Tx], error) {
+func startWorkers(ctx context.Context, pool *pgxpool.Pool, in *intake.Service, out *outbox.Service, cfg config.Config, logger *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: svc})
-	river.AddWorker(workers, &cases.RejectionWorker{Service: svc})
-	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: config.JobTimeout - 5*time.Second, Takers: cases.DefaultTakers})
+	river.AddWorker(workers, &outbox.StatusDeliveryWorker{Outbox: out})
+	river.AddWorker(workers, &outbox.RejectionWorker{Outbox: out})
+	river.AddWorker(workers, &intake.PullWorker{Intake: in, Outbox: out, Logger: logger, Budget: config.JobTimeout - 5*time.Second, Takers: intake.DefaultTakers})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:  database.RiverSchema,
 		Logger:  quiet(logger),
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{
-			cases.QueueIntake: {MaxWorkers: 1},
+			intake.Queue:      {MaxWorkers: 1},
 			cases.QueueOutbox: {MaxWorkers: 8},
 		},
 		FetchPollInterval: 200 * time.Millisecond,
@@ -220,7 +223,7 @@ func startWorkers(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, c
 			func() (river.JobArgs, *river.InsertOpts) {
 				// At most one pull per second (River's finest unique period)
 				// even when the interval is shorter.
-				return cases.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
+				return intake.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
 			}, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {

@@ -33,9 +33,9 @@ const (
 
 // Day is one exception to the Monday-to-Friday week.
 type Day struct {
-	Date time.Time // midnight UTC
-	Kind DayKind
-	Note string // e.g. "Новогодние каникулы", "Перенос с 3 января"
+	Date time.Time `db:"date"` // midnight UTC
+	Kind DayKind   `db:"kind"`
+	Note string    `db:"note"` // e.g. "Новогодние каникулы", "Перенос с 3 января"
 }
 
 // ErrOutsideRange: a date beyond the range the calendar was loaded for.

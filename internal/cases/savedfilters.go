@@ -44,16 +44,17 @@ func (s *Service) SavedFilters(ctx context.Context, by *people.Principal) ([]Sav
 	}
 	var saved []SavedFilter
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, query FROM saved_filters WHERE user_id = $1 ORDER BY name`, by.User.ID)
+		rows, err := tx.Query(ctx, `SELECT id, name, query FROM saved_filters WHERE user_id = @user_id ORDER BY name`,
+			pgx.NamedArgs{"user_id": by.User.ID})
 		if err != nil {
 			return fmt.Errorf("saved filters: %w", err)
 		}
 		type stored struct {
-			ID    uuid.UUID
-			Name  string
-			Query string
+			ID    uuid.UUID `db:"id"`
+			Name  string    `db:"name"`
+			Query string    `db:"query"`
 		}
-		list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[stored])
+		list, err := pgx.CollectRows(rows, pgx.RowToStructByName[stored])
 		if err != nil {
 			return fmt.Errorf("saved filters: %w", err)
 		}
@@ -92,14 +93,14 @@ func (s *Service) SaveFilter(ctx context.Context, by *people.Principal, name str
 	saved := SavedFilter{ID: uuid.New(), Name: name, Filter: f}
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM saved_filters WHERE user_id = $1`, by.User.ID).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM saved_filters WHERE user_id = @user_id`, pgx.NamedArgs{"user_id": by.User.ID}).Scan(&n); err != nil {
 			return fmt.Errorf("save filter: %w", err)
 		}
 		if n >= maxSavedFilters {
 			return validation.Errors{"name": fmt.Sprintf("Сохранить можно не больше %d фильтров: удалите ненужный.", maxSavedFilters)}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO saved_filters (agency_id, user_id, id, name, query) VALUES ($1, $2, $3, $4, $5)`,
-			by.Agency.ID, by.User.ID, saved.ID, name, f.Query().Encode())
+		_, err := tx.Exec(ctx, `INSERT INTO saved_filters (agency_id, user_id, id, name, query) VALUES (@agency_id, @user_id, @id, @name, @query)`,
+			pgx.NamedArgs{"agency_id": by.Agency.ID, "user_id": by.User.ID, "id": saved.ID, "name": name, "query": f.Query().Encode()})
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			return validation.Errors{"name": "Фильтр с таким названием уже есть."}
@@ -122,7 +123,7 @@ func (s *Service) DeleteFilter(ctx context.Context, by *people.Principal, id uui
 		return err
 	}
 	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM saved_filters WHERE id = $1 AND user_id = $2`, id, by.User.ID)
+		tag, err := tx.Exec(ctx, `DELETE FROM saved_filters WHERE id = @id AND user_id = @user_id`, pgx.NamedArgs{"id": id, "user_id": by.User.ID})
 		if err != nil {
 			return fmt.Errorf("delete filter %s: %w", id, err)
 		}

@@ -1,15 +1,11 @@
-package cases
+package intake
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
-	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -18,8 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/okno-oiv/okno/internal/blob"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/esign"
-	"github.com/okno-oiv/okno/internal/esign/streebog"
 	"github.com/okno-oiv/okno/internal/esign/xmlsig"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
@@ -41,9 +37,9 @@ const (
 // a redelivery overwrites rather than duplicates), then the case, its
 // documents, timeline and outbox job commit in one transaction. The caller
 // acknowledges the message only after Receive returns without error.
-func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *smevclient.Delivery) (Outcome, Case, error) {
+func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, d *smevclient.Delivery) (Outcome, cases.Case, error) {
 	if d == nil || d.MessageID == "" {
-		return "", Case{}, errors.New("cases: delivery without a message id")
+		return "", cases.Case{}, errors.New("intake: delivery without a message id")
 	}
 	ns, root := rootName(d.Content)
 	if s.cfg.Withdrawal.Matches(ns, root) {
@@ -68,7 +64,7 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 		return err
 	})
 	if err != nil || outcome == OutcomeDuplicate {
-		return outcome, Case{}, err
+		return outcome, cases.Case{}, err
 	}
 	if !known {
 		return s.reject(ctx, agencyID, d, ns, root, "UNKNOWN_REQUEST_DESCRIPTION",
@@ -82,11 +78,11 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 	}
 	docs, problems, err := s.storeAttachments(ctx, agencyID, bus, d, app)
 	if err != nil {
-		return "", Case{}, err // e.g. the blob store is down: do not ack, the bus redelivers
+		return "", cases.Case{}, err // e.g. the blob store is down: do not ack, the bus redelivers
 	}
 	if note, ok := supplementNote(d.Content); ok && app.PortalOrderID != "" {
 		c, err := s.addSupplement(ctx, agencyID, d, app, docs[1:], append(app.Problems, problems...), note)
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, cases.ErrNotFound) {
 			return OutcomeSupplement, c, err
 		}
 		// No case for that order: register the documents as a new application.
@@ -99,25 +95,25 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 		outcome, c, err := s.reject(ctx, agencyID, d, ns, root, "FAILURE", problemsText(app.Problems))
 		if err == nil {
 			// A refused application keeps nothing but the record of its refusal.
-			s.DiscardScans(ctx, docs)
+			s.cfg.Cases.DiscardScans(ctx, docs)
 		}
 		return outcome, c, err
 	}
 
-	var c Case
+	var c cases.Case
 	err = s.inAgency(ctx, agencyID, func(tx pgx.Tx) (err error) {
-		c, err = s.register(ctx, tx, registration{agencyID: agencyID, serviceType: st, application: app,
-			receivedAt: deliveredAt(d, s.cfg.Now()), busMessageID: d.MessageID, replyTo: d.ReplyTo,
-			documents: docs, actor: systemActor()})
+		c, err = s.cfg.Cases.Register(ctx, tx, cases.Registration{AgencyID: agencyID, ServiceType: st, Application: app,
+			ReceivedAt: deliveredAt(d, s.now()), BusMessageID: d.MessageID, ReplyTo: d.ReplyTo,
+			Documents: docs, Actor: cases.SystemActor()})
 		return err
 	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (pgErr.ConstraintName == "cases_bus_message" || pgErr.ConstraintName == "case_events_bus_message") {
 		// Another node registered the same message a moment ago.
-		return OutcomeDuplicate, Case{}, nil
+		return OutcomeDuplicate, cases.Case{}, nil
 	}
 	if err != nil {
-		return "", Case{}, fmt.Errorf("register message %s: %w", d.MessageID, err)
+		return "", cases.Case{}, fmt.Errorf("register message %s: %w", d.MessageID, err)
 	}
 	return OutcomeRegistered, c, nil
 }
@@ -127,14 +123,14 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus Bus, d *s
 // applicant's detached signatures. A file that cannot be read or whose
 // signature fails becomes a problem of the application, not an error: the
 // case is still registered (or rejected, as the service type says).
-func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus Bus, d *smevclient.Delivery, app forms.Application) ([]Document, []forms.Problem, error) {
-	prefix := "agency/" + agencyID.String() + "/intake/" + safeKey(d.MessageID)
-	form, err := s.storeFile(ctx, prefix+"/form.xml", bytes.NewReader(d.Content))
+func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, d *smevclient.Delivery, app forms.Application) ([]cases.Document, []forms.Problem, error) {
+	prefix := "agency/" + agencyID.String() + "/intake/" + cases.SafeKey(d.MessageID)
+	form, err := s.cfg.Cases.StoreFile(ctx, prefix+"/form.xml", bytes.NewReader(d.Content))
 	if err != nil {
 		return nil, nil, err
 	}
 	form.Kind, form.Title, form.FileName, form.MimeType, form.SignatureStatus = "application", "Заявление (форма ЕПГУ)", "application.xml", "application/xml", "none"
-	docs := []Document{form}
+	docs := []cases.Document{form}
 	var problems []forms.Problem
 
 	// The form lists the documents; the message carries the files. They
@@ -162,7 +158,7 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 			title = name
 		}
 		seen[a.ContentID], seen[a.FileName] = true, true
-		doc, err := s.storeAttachment(ctx, bus, a, fmt.Sprintf("%s/%02d-%s", prefix, i+1, safeKey(name)))
+		doc, err := s.storeAttachment(ctx, bus, a, fmt.Sprintf("%s/%02d-%s", prefix, i+1, cases.SafeKey(name)))
 		var tooLarge *blob.TooLargeError
 		switch {
 		case errors.As(err, &tooLarge):
@@ -174,7 +170,7 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 		case err != nil:
 			return nil, nil, err
 		}
-		doc.Kind, doc.Title, doc.FileName, doc.MimeType = "attachment", title, name, mimeOr(a.MimeType)
+		doc.Kind, doc.Title, doc.FileName, doc.MimeType = "attachment", title, name, cases.MimeTypeOr(a.MimeType)
 		doc.SignatureStatus, doc.SignatureInfo = "none", ""
 		if len(a.SignaturePKCS7) > 0 {
 			doc.SignatureStatus, doc.SignatureInfo = s.checkSignature(ctx, doc.BlobKey, a.SignaturePKCS7)
@@ -194,52 +190,24 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 
 var errUnreadableAttachment = errors.New("attachment cannot be read")
 
-func (s *Service) storeAttachment(ctx context.Context, bus Bus, a smevclient.ReceivedAttachment, key string) (Document, error) {
+func (s *Service) storeAttachment(ctx context.Context, bus cases.Bus, a smevclient.ReceivedAttachment, key string) (cases.Document, error) {
 	rc, err := bus.OpenAttachment(ctx, a)
 	if err != nil {
-		return Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, err)
+		return cases.Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, err)
 	}
 	defer rc.Close()
-	doc, err := s.storeFile(ctx, key, rc)
-	var bad *sourceError
+	doc, err := s.cfg.Cases.StoreFile(ctx, key, rc)
+	var bad *cases.SourceError
 	if errors.As(err, &bad) {
-		return Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, bad.err)
+		return cases.Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, bad.Err)
 	}
 	return doc, err
-}
-
-// sourceError marks a failure to read the incoming file (a hash mismatch, a
-// cut connection), as opposed to a failure of the blob store itself.
-type sourceError struct{ err error }
-
-func (e *sourceError) Error() string { return e.err.Error() }
-func (e *sourceError) Unwrap() error { return e.err }
-
-type sourceReader struct{ r io.Reader }
-
-func (m sourceReader) Read(p []byte) (int, error) {
-	n, err := m.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = &sourceError{err}
-	}
-	return n, err
-}
-
-// storeFile puts r into the blob store with both digests computed in the
-// same pass.
-func (s *Service) storeFile(ctx context.Context, key string, r io.Reader) (Document, error) {
-	gost := streebog.New256()
-	info, err := s.cfg.Blobs.Put(ctx, key, sourceReader{r}, blob.WithTee(gost))
-	if err != nil {
-		return Document{}, err
-	}
-	return Document{ID: uuid.New(), Size: info.Size, SHA256: info.SHA256[:], Streebog256: gost.Sum(nil), BlobKey: key}, nil
 }
 
 // checkSignature verifies a detached CMS signature against the stored file,
 // reading it back as a stream.
 func (s *Service) checkSignature(ctx context.Context, key string, sig []byte) (status, info string) {
-	rc, _, err := s.cfg.Blobs.Open(ctx, key)
+	rc, err := s.cfg.Cases.OpenFile(ctx, key)
 	if err != nil {
 		return "invalid", "файл недоступен для проверки: " + err.Error()
 	}
@@ -281,29 +249,6 @@ func rootName(content []byte) (ns, local string) {
 			return se.Name.Space, se.Name.Local
 		}
 	}
-}
-
-var unsafeKeyChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// safeKey turns a file or message name into a blob key segment.
-func safeKey(name string) string {
-	base := unsafeKeyChars.ReplaceAllString(path.Base(name), "_")
-	base = strings.TrimLeft(base, "._-")
-	if base == "" {
-		sum := sha256.Sum256([]byte(name))
-		return fmt.Sprintf("f%x", sum[:6])
-	}
-	if len(base) > 120 {
-		base = base[len(base)-120:]
-	}
-	return base
-}
-
-func mimeOr(m string) string {
-	if m == "" {
-		return "application/octet-stream"
-	}
-	return m
 }
 
 // deliveredAt is when the applicant sent the application: SMEV's sending
