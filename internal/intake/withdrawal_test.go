@@ -117,6 +117,7 @@ func delivery(content []byte) *smevclient.Delivery {
 // a case until its decision is signed and is refused after, leaving the
 // case as it was. A redelivery changes nothing more.
 func TestWithdrawalByStatus(t *testing.T) {
+	t.Parallel()
 	w, svc := withdrawalWorld(t)
 	ctx := context.Background()
 	for i, tc := range []struct {
@@ -202,6 +203,7 @@ func TestWithdrawalByStatus(t *testing.T) {
 // names an order the agency does not have (another agency's included) is
 // refused with a precise reason, and no case changes.
 func TestWithdrawalRefusedWithoutItsCase(t *testing.T) {
+	t.Parallel()
 	w, svc := withdrawalWorld(t)
 	ctx := context.Background()
 	w.portalCase(w.a, cases.StatusInProgress, "7001")
@@ -255,6 +257,7 @@ func TestWithdrawalRefusedWithoutItsCase(t *testing.T) {
 
 // TestLongWithdrawalReasonIsCut: the reason is kept to 2000 characters.
 func TestLongWithdrawalReasonIsCut(t *testing.T) {
+	t.Parallel()
 	w, svc := withdrawalWorld(t)
 	id := w.portalCase(w.a, cases.StatusInProgress, "8001")
 	d := delivery(withdrawalDoc(`<orderId>8001</orderId><reason>` + strings.Repeat("я", 2500) + `</reason>`))
