@@ -14,6 +14,6 @@
 // registration and the registry's "due within n working days" both use it.
 //
 // Dates are calendar dates: a time.Time's date is read in its own location
-// (pass times in the agency's zone: package cases reads its clock there), and dates come back as
-// midnight UTC.
+// (pass times in the agency's zone, as package cases does), and dates come
+// back as midnight UTC.
 package calendar
