@@ -18,7 +18,7 @@ type Case struct {
 	Number             string              `db:"number"`
 	ServiceTypeID      uuid.UUID           `db:"service_type_id"`
 	ServiceTypeVersion int                 `db:"service_type_version"`
-	ServiceTitle       string              `db:"service_title"`
+	ServiceTitle       string              `db:"-"` // from the service type (forms)
 	Status             Status              `db:"status"`
 	Channel            forms.Channel       `db:"channel"`
 	ApplicantKind      forms.ApplicantKind `db:"applicant_kind"`

@@ -36,10 +36,11 @@
 //     Service.BusOf gives an agency's bus (Bus, Buses, ErrNoBus);
 //   - Service.Now is the one clock; SystemActor and PersonActor say who acts.
 //
-// SQL lives in store.go (the case, its documents and timeline), registry.go
-// (the list) and savedfilters.go; columns and arguments go by name.
-// Departments, people and agencies are read through package people's
-// directory, never from their tables. Everything runs in agency-scoped
+// SQL lives in store.go (the case, its documents and timeline, saved
+// filters) and registry.go (the list's query builder); columns and
+// arguments go by name. Service types are read through package forms and
+// departments, people and agencies through package people's directory,
+// never from their tables. Everything runs in agency-scoped
 // transactions (database.InAgency), so row-level security keeps agencies
 // apart even if a query forgets to.
 package cases

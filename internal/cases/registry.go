@@ -25,6 +25,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/calendar"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/validation"
 )
@@ -255,14 +256,14 @@ func (s *Service) ServiceTypeTitles(ctx context.Context, by *people.Principal) (
 	}
 	var titles []ServiceTypeTitle
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, title FROM service_types ORDER BY title`)
+		all, err := forms.List(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("service types for the registry: %w", err)
 		}
-		titles, err = pgx.CollectRows(rows, pgx.RowToStructByName[ServiceTypeTitle])
-		if err != nil {
-			return fmt.Errorf("service types for the registry: %w", err)
+		for _, st := range all {
+			titles = append(titles, ServiceTypeTitle{ID: st.ID, Title: st.Title})
 		}
+		slices.SortStableFunc(titles, func(a, b ServiceTypeTitle) int { return strings.Compare(a.Title, b.Title) })
 		return nil
 	})
 	return titles, err
@@ -303,14 +304,9 @@ func (s *Service) List(ctx context.Context, by *people.Principal, f Filter) (Pag
 		// Each search is planned with its own values: a generic plan cannot
 		// tell a rare word (read the GIN index) from a common one (walk the
 		// sort order's index), and the wrong choice costs the whole table.
-		// The page is chosen first, then named: 51 lookups by primary key,
-		// and the page's departments and people from people's directory.
-		sql := `SELECT r.id, r.number, r.service_type_id, st.title AS service_title, r.status, r.applicant_name, r.received_at, r.due_date,
-				r.department_id, r.executor_id
-			FROM (` + q.sql + `) r
-			JOIN service_types st ON st.agency_id = @agency_id AND st.id = r.service_type_id
-			ORDER BY ` + q.order
-		rows, err := tx.Query(ctx, sql, pgx.QueryExecModeDescribeExec, q.args)
+		// The page is chosen first, then named: its services from forms, its
+		// departments and people from people's directory.
+		rows, err := tx.Query(ctx, q.sql, pgx.QueryExecModeDescribeExec, q.args)
 		if err != nil {
 			return fmt.Errorf("list registry: %w", err)
 		}
@@ -446,17 +442,9 @@ type names struct {
 
 func loadNames(ctx context.Context, tx pgx.Tx) (names, error) {
 	var n names
-	rows, err := tx.Query(ctx, `SELECT id, title FROM service_types`)
-	if err != nil {
+	var err error
+	if n.services, err = serviceTitles(ctx, tx); err != nil {
 		return n, err
-	}
-	titles, err := pgx.CollectRows(rows, pgx.RowToStructByName[ServiceTypeTitle])
-	if err != nil {
-		return n, err
-	}
-	n.services = make(map[uuid.UUID]string, len(titles))
-	for _, t := range titles {
-		n.services[t.ID] = t.Title
 	}
 	if n.departments, err = people.AllDepartmentNames(ctx, tx); err != nil {
 		return n, err
@@ -467,18 +455,16 @@ func loadNames(ctx context.Context, tx pgx.Tx) (names, error) {
 
 // scan reads a row of the registry query and names it.
 func (n names) scan(rows pgx.Rows) (Row, error) {
-	// The selection has no titles: the export names services from n.
-	r, err := pgx.RowToStructByNameLax[registryRow](rows)
+	r, err := pgx.RowToStructByName[registryRow](rows)
 	if err != nil {
 		return Row{}, err
 	}
-	r.ServiceTitle = n.services[r.ServiceTypeID]
 	return n.name(r), nil
 }
 
 // name fills in a row's department and executor.
 func (n names) name(r registryRow) Row {
-	row := Row{ID: r.ID, Number: r.Number, ServiceTitle: r.ServiceTitle, Status: r.Status, ApplicantName: r.ApplicantName,
+	row := Row{ID: r.ID, Number: r.Number, ServiceTitle: n.services[r.ServiceTypeID], Status: r.Status, ApplicantName: r.ApplicantName,
 		ReceivedAt: r.ReceivedAt, DueDate: r.DueDate}
 	if r.DepartmentID != nil {
 		row.DepartmentName = n.departments[*r.DepartmentID]
@@ -502,6 +488,9 @@ func nameRows(ctx context.Context, tx pgx.Tx, listed []registryRow) ([]Row, erro
 	}
 	var n names
 	var err error
+	if n.services, err = serviceTitles(ctx, tx); err != nil {
+		return nil, err
+	}
 	if n.departments, err = people.DepartmentNames(ctx, tx, depts); err != nil {
 		return nil, err
 	}
@@ -515,13 +504,25 @@ func nameRows(ctx context.Context, tx pgx.Tx, listed []registryRow) ([]Row, erro
 	return rows, nil
 }
 
-// registryRow is a row of the registry query (registryQuery.sql), with
-// its service's title when the list's page query joins it.
+// serviceTitles names the agency's service types (inactive ones too: their
+// cases stay in the registry) from package forms.
+func serviceTitles(ctx context.Context, tx pgx.Tx) (map[uuid.UUID]string, error) {
+	all, err := forms.List(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	titles := make(map[uuid.UUID]string, len(all))
+	for _, st := range all {
+		titles[st.ID] = st.Title
+	}
+	return titles, nil
+}
+
+// registryRow is a row of the registry query (registryQuery.sql).
 type registryRow struct {
 	ID            uuid.UUID  `db:"id"`
 	Number        string     `db:"number"`
 	ServiceTypeID uuid.UUID  `db:"service_type_id"`
-	ServiceTitle  string     `db:"service_title"`
 	Status        Status     `db:"status"`
 	ApplicantName string     `db:"applicant_name"`
 	ReceivedAt    time.Time  `db:"received_at"`
@@ -546,7 +547,6 @@ type registryQuery struct {
 	sql   string
 	where string // the conditions alone, over alias r, for counting in any order
 	args  pgx.NamedArgs
-	order string // the ORDER BY list, over alias r
 }
 
 // registryQuery builds the list's SQL for the filter: with the cursor and a
@@ -650,7 +650,7 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 	if paged {
 		sql += " LIMIT " + strconv.Itoa(PageSize+1)
 	}
-	return registryQuery{sql: sql, where: cond, args: args, order: order}, nil
+	return registryQuery{sql: sql, where: cond, args: args}, nil
 }
 
 func escapeLike(s string) string {

@@ -1,7 +1,7 @@
 package cases
 
-// All SQL of a case, its documents and its timeline, except the registry
-// list (registry.go) and saved filters (savedfilters.go). Every function
+// All SQL of a case, its documents and timeline, and of saved filters,
+// except the registry list's query builder (registry.go). Every function
 // takes a transaction already scoped to the agency. Columns and arguments
 // go by name: a struct's db tags, pgx.NamedArgs.
 //
@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 )
 
@@ -131,16 +132,15 @@ func BusMessageTaken(ctx context.Context, tx pgx.Tx, messageID string) (bool, er
 	return taken, err
 }
 
-const selectCaseSQL = `SELECT c.agency_id, c.id, c.number, c.service_type_id, c.service_type_version, st.title AS service_title,
+const selectCaseSQL = `SELECT c.agency_id, c.id, c.number, c.service_type_id, c.service_type_version,
 		c.status, c.channel, c.applicant_kind, c.applicant_name, c.applicant_snils, c.applicant_inn, c.applicant_ogrn,
 		c.applicant, c.fields, c.region, c.problems, c.received_at, c.registered_at, c.due_date,
 		c.department_id, c.executor_id, c.portal_order_id, coalesce(c.bus_message_id, '') AS bus_message_id, c.reply_to, c.updated_at
 	FROM cases c
-	JOIN service_types st ON st.agency_id = c.agency_id AND st.id = c.service_type_id
 	WHERE c.id = @id`
 
-// SelectCase reads a case with the names of its department and executor,
-// or ErrNotFound.
+// SelectCase reads a case with the title of its service and the names of
+// its department and executor, or ErrNotFound.
 func SelectCase(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Case, error) {
 	rows, err := tx.Query(ctx, selectCaseSQL, pgx.NamedArgs{"id": id})
 	if err != nil {
@@ -153,6 +153,11 @@ func SelectCase(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Case, error) {
 	if err != nil {
 		return c, fmt.Errorf("case %s: %w", id, err)
 	}
+	st, err := forms.ByID(ctx, tx, c.ServiceTypeID)
+	if err != nil {
+		return c, fmt.Errorf("case %s: %w", id, err)
+	}
+	c.ServiceTitle = st.Title
 	if c.DepartmentID != nil {
 		names, err := people.DepartmentNames(ctx, tx, []uuid.UUID{*c.DepartmentID})
 		if err != nil {
@@ -282,4 +287,39 @@ func queryEvents(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) ([]E
 		}
 		return e, nil
 	})
+}
+
+// storedFilter is a saved filter as stored: its query string.
+type storedFilter struct {
+	ID    uuid.UUID `db:"id"`
+	Name  string    `db:"name"`
+	Query string    `db:"query"`
+}
+
+func selectSavedFilters(ctx context.Context, tx pgx.Tx, userID uuid.UUID) ([]storedFilter, error) {
+	rows, err := tx.Query(ctx, `SELECT id, name, query FROM saved_filters WHERE user_id = @user_id ORDER BY name`,
+		pgx.NamedArgs{"user_id": userID})
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[storedFilter])
+}
+
+func countSavedFilters(ctx context.Context, tx pgx.Tx, userID uuid.UUID) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM saved_filters WHERE user_id = @user_id`, pgx.NamedArgs{"user_id": userID}).Scan(&n)
+	return n, err
+}
+
+// insertSavedFilter fails with a unique violation (23505) when the user has
+// a filter of that name.
+func insertSavedFilter(ctx context.Context, tx pgx.Tx, agencyID, userID, id uuid.UUID, name, query string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO saved_filters (agency_id, user_id, id, name, query) VALUES (@agency_id, @user_id, @id, @name, @query)`,
+		pgx.NamedArgs{"agency_id": agencyID, "user_id": userID, "id": id, "name": name, "query": query})
+	return err
+}
+
+func deleteSavedFilter(ctx context.Context, tx pgx.Tx, userID, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `DELETE FROM saved_filters WHERE id = @id AND user_id = @user_id`, pgx.NamedArgs{"id": id, "user_id": userID})
+	return tag.RowsAffected() > 0, err
 }
