@@ -24,6 +24,7 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
@@ -34,7 +35,7 @@ import (
 // process and answers over loopback HTTP.
 //
 // The queue is preloaded through the portal's filing endpoint, then drained
-// by cases.PullWorker (what the server's periodic job runs: one puller for
+// by intake.PullWorker (what the server's periodic job runs: one puller for
 // the whole installation) while a CPU profile is taken. With -parallel > 1
 // the queue is filled again and drained by that many GetRequest→Receive→Ack
 // loops in parallel, which is what the server would do with a worker pool.
@@ -69,10 +70,10 @@ func runIntake(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "intake: %d portal applications preloaded in %s (%.0f/s, %d filers)\n",
 		*n, took.Round(time.Millisecond), float64(*n)/took.Seconds(), *filers)
 
-	puller := &cases.PullWorker{Service: w.svc, Budget: time.Hour, Takers: cases.DefaultTakers,
+	puller := &intake.PullWorker{Intake: w.okno.Intake, Outbox: w.okno.Outbox, Budget: time.Hour, Takers: intake.DefaultTakers,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))} // the server logs every message taken
-	seq, err := measureDrain(ctx, w, *n, cases.DefaultTakers, func(ctx context.Context) error {
-		return puller.Work(ctx, &river.Job[cases.PullArgs]{})
+	seq, err := measureDrain(ctx, w, *n, intake.DefaultTakers, func(ctx context.Context) error {
+		return puller.Work(ctx, &river.Job[intake.PullArgs]{})
 	})
 	if err != nil {
 		return fmt.Errorf("intake: PullWorker drain: %w", err)
@@ -238,7 +239,7 @@ func drainInParallel(ctx context.Context, w *busWorld, loops int) error {
 					if d == nil {
 						break
 					}
-					if _, _, err := w.svc.Receive(ctx, q.agency.id, q.bus, d); err != nil {
+					if _, _, err := w.okno.Intake.Receive(ctx, q.agency.id, q.bus, d); err != nil {
 						errs[i] = fmt.Errorf("receive %s: %w", d.MessageID, err)
 						cancel()
 						return

@@ -27,6 +27,8 @@ import (
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/smevlink"
 	"github.com/okno-oiv/okno/internal/web"
@@ -68,6 +70,8 @@ type App struct {
 	Buses  cases.Buses
 	People *people.Service
 	Cases  *cases.Service
+	Intake *intake.Service
+	Outbox *outbox.Service
 	Audit  *audit.Log
 	// Jobs is the insert-only River client through which the services put
 	// outbox jobs into their own transactions.
@@ -142,16 +146,15 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.Jobs, err = river.NewClient(riverpgxv5.New(a.Pool), &river.Config{Schema: database.RiverSchema, Logger: quiet(a.Logger)}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	a.Cases = cases.NewService(cases.Config{
-		Pool: a.Pool, Jobs: a.Jobs, Blobs: a.Blobs, Buses: a.Buses,
-		ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN, Now: opts.Now,
-	})
+	a.Cases = cases.NewService(cases.Config{Pool: a.Pool, Jobs: a.Jobs, Blobs: a.Blobs, Buses: a.Buses, Now: opts.Now})
+	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases})
+	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
 	if cfg.Workers {
 		fetchPoll := opts.FetchPollInterval
 		if fetchPoll == 0 {
 			fetchPoll = DefaultFetchPollInterval
 		}
-		if a.workers, err = newWorkerClient(a.Pool, a.Cases, cfg, fetchPoll, a.Logger); err != nil {
+		if a.workers, err = newWorkerClient(a.Pool, a, cfg, fetchPoll, a.Logger); err != nil {
 			return nil, err
 		}
 	}

@@ -13,33 +13,36 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/outbox"
 )
 
 // backgroundWork is THE list of Okno's River workers, queues and periodic
 // jobs: the periodic bus pull (one node at a time: River's leader schedules
 // it and the job is unique) and the outbox. A new job kind is registered
 // here and nowhere else.
-func backgroundWork(svc *cases.Service, cfg config.Config, logger *slog.Logger) (*river.Workers, map[string]river.QueueConfig, []*river.PeriodicJob) {
+func backgroundWork(a *App, cfg config.Config, logger *slog.Logger) (*river.Workers, map[string]river.QueueConfig, []*river.PeriodicJob) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &cases.StatusDeliveryWorker{Service: svc})
-	river.AddWorker(workers, &cases.RejectionWorker{Service: svc})
-	river.AddWorker(workers, &cases.PullWorker{Service: svc, Logger: logger, Budget: config.JobTimeout - 5*time.Second, Takers: cases.DefaultTakers})
+	river.AddWorker(workers, &outbox.StatusDeliveryWorker{Outbox: a.Outbox})
+	river.AddWorker(workers, &outbox.RejectionWorker{Outbox: a.Outbox})
+	river.AddWorker(workers, &intake.PullWorker{Intake: a.Intake, Outbox: a.Outbox, Logger: logger,
+		Budget: config.JobTimeout - 5*time.Second, Takers: intake.DefaultTakers})
 	queues := map[string]river.QueueConfig{
-		cases.QueueIntake: {MaxWorkers: 1},
+		intake.Queue:      {MaxWorkers: 1},
 		cases.QueueOutbox: {MaxWorkers: 8},
 	}
 	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SMEV.PullInterval),
 		func() (river.JobArgs, *river.InsertOpts) {
 			// At most one pull per second (River's finest unique period)
 			// even when the interval is shorter.
-			return cases.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
+			return intake.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
 		}, &river.PeriodicJobOpts{RunOnStart: true})}
 	return workers, queues, periodic
 }
 
 // newWorkerClient is the River client that runs the background work.
-func newWorkerClient(pool *pgxpool.Pool, svc *cases.Service, cfg config.Config, fetchPoll time.Duration, logger *slog.Logger) (*river.Client[pgx.Tx], error) {
-	workers, queues, periodic := backgroundWork(svc, cfg, logger)
+func newWorkerClient(pool *pgxpool.Pool, a *App, cfg config.Config, fetchPoll time.Duration, logger *slog.Logger) (*river.Client[pgx.Tx], error) {
+	workers, queues, periodic := backgroundWork(a, cfg, logger)
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:            database.RiverSchema,
 		Logger:            quiet(logger),

@@ -1,18 +1,3 @@
-// Package calendar owns an agency's business calendar: which days count
-// when a regulation's term is given in working days.
-//
-// A day is a working day when it is Monday to Friday, unless the agency's
-// calendar marks it a holiday (a public holiday or a transferred day off),
-// or when it is a Saturday or Sunday the calendar marks a working day
-// (a transfer, "рабочая суббота"). Only these exceptions are stored, in
-// business_days; a Calendar is loaded for a range of dates and refuses to
-// answer outside it, so no computation runs past the days it read. A year
-// nobody has entered counts as plain Monday to Friday: each autumn the
-// coming year's federal days (FederalDays) must be added.
-//
-// Dates are calendar dates: a time.Time's date is read in its own location
-// (pass registration times in the agency's zone), and dates come back as
-// midnight UTC.
 package calendar
 
 import (
@@ -33,9 +18,9 @@ const (
 
 // Day is one exception to the Monday-to-Friday week.
 type Day struct {
-	Date time.Time // midnight UTC
-	Kind DayKind
-	Note string // e.g. "Новогодние каникулы", "Перенос с 3 января"
+	Date time.Time `db:"date"` // midnight UTC
+	Kind DayKind   `db:"kind"`
+	Note string    `db:"note"` // e.g. "Новогодние каникулы", "Перенос с 3 января"
 }
 
 // ErrOutsideRange: a date beyond the range the calendar was loaded for.

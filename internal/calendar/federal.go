@@ -123,8 +123,8 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool) error {
 // seedYear stores the federal days of a year the agency has no days of.
 func seedYear(ctx context.Context, tx pgx.Tx, year int) error {
 	var has bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM business_days WHERE day BETWEEN $1 AND $2)`,
-		time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(year, time.December, 31, 0, 0, 0, 0, time.UTC)).Scan(&has); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM business_days WHERE day BETWEEN @first AND @last)`,
+		pgx.NamedArgs{"first": time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), "last": time.Date(year, time.December, 31, 0, 0, 0, 0, time.UTC)}).Scan(&has); err != nil {
 		return fmt.Errorf("look for days of %d: %w", year, err)
 	}
 	if has {

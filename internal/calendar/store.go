@@ -14,7 +14,6 @@ import (
 
 // Load reads the agency's calendar for the dates from..to (inclusive).
 func Load(ctx context.Context, tx pgx.Tx, from, to time.Time) (*Calendar, error) {
-	// Columns are named as Day's fields: rows map to it by name.
 	rows, err := tx.Query(ctx, `SELECT day AS date, kind, note FROM business_days WHERE day BETWEEN @from AND @to ORDER BY day`,
 		pgx.NamedArgs{"from": Date(from), "to": Date(to)})
 	if err != nil {
@@ -33,9 +32,9 @@ func SetDay(ctx context.Context, tx pgx.Tx, d Day) error {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO business_days (agency_id, day, kind, note)
-		VALUES (current_agency_id(), $1, $2, $3)
+		VALUES (current_agency_id(), @day, @kind, @note)
 		ON CONFLICT (agency_id, day) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note`,
-		Date(d.Date), d.Kind, d.Note)
+		pgx.NamedArgs{"day": Date(d.Date), "kind": d.Kind, "note": d.Note})
 	if err != nil {
 		return fmt.Errorf("set business day %s: %w", d.Date.Format(time.DateOnly), err)
 	}
@@ -47,7 +46,7 @@ var ErrNoException = errors.New("the date has no calendar exception")
 
 // RemoveDay returns a date to the Monday-to-Friday rule.
 func RemoveDay(ctx context.Context, tx pgx.Tx, date time.Time) error {
-	tag, err := tx.Exec(ctx, `DELETE FROM business_days WHERE day = $1`, Date(date))
+	tag, err := tx.Exec(ctx, `DELETE FROM business_days WHERE day = @day`, pgx.NamedArgs{"day": Date(date)})
 	if err != nil {
 		return fmt.Errorf("remove business day %s: %w", date.Format(time.DateOnly), err)
 	}
@@ -57,17 +56,20 @@ func RemoveDay(ctx context.Context, tx pgx.Tx, date time.Time) error {
 	return nil
 }
 
-// DueDate is the last day of a term of n working days for an application
-// registered at registered, by the agency's calendar. It loads just enough of
-// the calendar: weekends and the longest runs of holidays (about two weeks
-// in January) leave far more than n working days in 2n+21 calendar days; an
-// agency calendar with more days off gets ErrOutsideRange, never a wrong date.
+// DueDate is the last day of a term of n working days counted from the day
+// of registered, by the agency's calendar: the one due-date rule, used for a
+// case's due date and for the registry's "due within n working days".
+// registered's date is read in its own location, so pass the agency's local
+// time (the registration's date, not the server's). It loads just enough of
+// the calendar: weekends and holidays never stretch a term past three times
+// its length plus a month; an agency calendar with more days off gets
+// ErrOutsideRange, never a wrong date.
 func DueDate(ctx context.Context, tx pgx.Tx, registered time.Time, n int) (time.Time, error) {
 	if n < 0 {
 		return time.Time{}, fmt.Errorf("calendar: a term cannot be %d working days", n)
 	}
-	from := Date(registered) // the day of registration in registered's own zone
-	c, err := Load(ctx, tx, from, from.AddDate(0, 0, 2*n+21))
+	from := Date(registered)
+	c, err := Load(ctx, tx, from, from.AddDate(0, 0, 3*n+31))
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -43,6 +43,7 @@ func load(t *testing.T, pool *pgxpool.Pool, agency uuid.UUID, from, to string) *
 }
 
 func TestCalendarIsPerAgency(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a := newAgency(t, db.App, "AGENCY_A", false)
@@ -88,6 +89,7 @@ func TestCalendarIsPerAgency(t *testing.T) {
 }
 
 func TestSetDayRefusesBadDaysAndUnscopedWrites(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a := newAgency(t, db.App, "AGENCY_A", false)
@@ -106,6 +108,7 @@ func TestSetDayRefusesBadDaysAndUnscopedWrites(t *testing.T) {
 }
 
 func TestSeedDemoGivesAgenciesTheFederalCalendarOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a := newAgency(t, db.App, "AGENCY_A", false)
@@ -138,6 +141,7 @@ func TestSeedDemoGivesAgenciesTheFederalCalendarOnce(t *testing.T) {
 }
 
 func TestDueDateFollowsTheAgencyCalendar(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a := newAgency(t, db.App, "AGENCY_A", false)

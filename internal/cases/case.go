@@ -6,65 +6,63 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/okno-oiv/okno/internal/calendar"
 	"github.com/okno-oiv/okno/internal/forms"
 )
 
-// Case is one application in the registry.
+// Case is one application in the registry. Its db tags name the columns
+// the store reads it from.
 type Case struct {
-	AgencyID           uuid.UUID
-	ID                 uuid.UUID
-	Number             string
-	ServiceTypeID      uuid.UUID
-	ServiceTypeVersion int
-	ServiceTitle       string
-	Status             Status
-	Channel            forms.Channel
-	ApplicantKind      forms.ApplicantKind
-	ApplicantName      string
-	ApplicantSNILS     string
-	ApplicantINN       string
-	ApplicantOGRN      string
-	Applicant          forms.Applicant
-	Fields             map[string]string // the card's attributes by field name
-	Region             string
-	Problems           []forms.Problem
-	ReceivedAt         time.Time
-	RegisteredAt       time.Time
-	DueDate            time.Time
-	DepartmentID       *uuid.UUID
-	DepartmentName     string
-	ExecutorID         *uuid.UUID
-	ExecutorName       string
-	PortalOrderID      string
-	BusMessageID       string
-	ReplyTo            string
-	UpdatedAt          time.Time
+	AgencyID           uuid.UUID           `db:"agency_id"`
+	ID                 uuid.UUID           `db:"id"`
+	Number             string              `db:"number"`
+	ServiceTypeID      uuid.UUID           `db:"service_type_id"`
+	ServiceTypeVersion int                 `db:"service_type_version"`
+	ServiceTitle       string              `db:"-"` // from the service type (forms)
+	Status             Status              `db:"status"`
+	Channel            forms.Channel       `db:"channel"`
+	ApplicantKind      forms.ApplicantKind `db:"applicant_kind"`
+	ApplicantName      string              `db:"applicant_name"`
+	ApplicantSNILS     string              `db:"applicant_snils"`
+	ApplicantINN       string              `db:"applicant_inn"`
+	ApplicantOGRN      string              `db:"applicant_ogrn"`
+	Applicant          forms.Applicant     `db:"applicant"`
+	Fields             map[string]string   `db:"fields"` // the card's attributes by field name
+	Region             string              `db:"region"`
+	Problems           []forms.Problem     `db:"problems"`
+	ReceivedAt         time.Time           `db:"received_at"`
+	RegisteredAt       time.Time           `db:"registered_at"`
+	DueDate            time.Time           `db:"due_date"`
+	DepartmentID       *uuid.UUID          `db:"department_id"`
+	DepartmentName     string              `db:"-"` // from people's directory
+	ExecutorID         *uuid.UUID          `db:"executor_id"`
+	ExecutorName       string              `db:"-"` // from people's directory
+	PortalOrderID      string              `db:"portal_order_id"`
+	BusMessageID       string              `db:"bus_message_id"`
+	ReplyTo            string              `db:"reply_to"`
+	UpdatedAt          time.Time           `db:"updated_at"`
 }
 
-// Overdue reports whether the due date has passed on day (a date).
+// Overdue reports whether the due date has passed on day, the agency's
+// date (Card.Today); see Overdue.
 func (c Case) Overdue(day time.Time) bool {
-	return !c.Status.Final() && c.DueDate.Before(truncateDay(day))
-}
-
-func truncateDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return Overdue(c.Status, c.DueDate, calendar.Date(day))
 }
 
 // Document is a file of a case.
 type Document struct {
-	ID              uuid.UUID
-	Kind            string // application, attachment, result
-	Title           string
-	FileName        string
-	MimeType        string
-	Size            int64
-	SHA256          []byte
-	Streebog256     []byte
-	BlobKey         string
-	SignatureStatus string // none, valid, invalid
-	SignatureInfo   string
-	CreatedAt       time.Time
+	ID              uuid.UUID `db:"id"`
+	Kind            string    `db:"kind"` // application, attachment, result
+	Title           string    `db:"title"`
+	FileName        string    `db:"file_name"`
+	MimeType        string    `db:"mime_type"`
+	Size            int64     `db:"size_bytes"`
+	SHA256          []byte    `db:"sha256"`
+	Streebog256     []byte    `db:"streebog256"`
+	BlobKey         string    `db:"blob_key"`
+	SignatureStatus string    `db:"signature_status"` // none, valid, invalid
+	SignatureInfo   string    `db:"signature_info"`
+	CreatedAt       time.Time `db:"created_at"`
 }
 
 // Event is one entry of a case's timeline.

@@ -56,12 +56,12 @@ func (s *Service) StoreScan(ctx context.Context, by *people.Principal, title, fi
 	if err := allowed(by, workers()...); err != nil {
 		return Document{}, err
 	}
-	key := "agency/" + by.Agency.ID.String() + "/office/" + uuid.NewString() + "/" + safeKey(fileName)
-	d, err := s.storeFile(ctx, key, r)
+	key := "agency/" + by.Agency.ID.String() + "/office/" + uuid.NewString() + "/" + SafeKey(fileName)
+	d, err := s.StoreFile(ctx, key, r)
 	if err != nil {
 		return Document{}, err
 	}
-	d.Kind, d.Title, d.FileName, d.MimeType, d.SignatureStatus = "attachment", title, fileName, mimeOr(mimeType), "none"
+	d.Kind, d.Title, d.FileName, d.MimeType, d.SignatureStatus = "attachment", title, fileName, MimeTypeOr(mimeType), "none"
 	return d, nil
 }
 
@@ -85,8 +85,8 @@ func (s *Service) RegisterOffice(ctx context.Context, by *people.Principal, st f
 	}
 	var c Case
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) (err error) {
-		c, err = s.register(ctx, tx, registration{agencyID: by.Agency.ID, serviceType: st, application: app,
-			receivedAt: s.cfg.Now().Truncate(time.Second), documents: scans, actor: personActor(by)})
+		c, err = s.Register(ctx, tx, Registration{AgencyID: by.Agency.ID, ServiceType: st, Application: app,
+			ReceivedAt: s.Now().Truncate(time.Second), Documents: scans, Actor: PersonActor(by)})
 		return err
 	})
 	return c, err

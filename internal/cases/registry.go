@@ -25,6 +25,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/calendar"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/validation"
 )
@@ -243,8 +244,8 @@ func (f Filter) Query() url.Values {
 
 // ServiceTypeTitle names a service type in the registry's filter.
 type ServiceTypeTitle struct {
-	ID    uuid.UUID
-	Title string
+	ID    uuid.UUID `db:"id"`
+	Title string    `db:"title"`
 }
 
 // ServiceTypeTitles lists the agency's service types for the filter,
@@ -255,14 +256,14 @@ func (s *Service) ServiceTypeTitles(ctx context.Context, by *people.Principal) (
 	}
 	var titles []ServiceTypeTitle
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, title FROM service_types ORDER BY title`)
+		all, err := forms.List(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("service types for the registry: %w", err)
 		}
-		titles, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ServiceTypeTitle])
-		if err != nil {
-			return fmt.Errorf("service types for the registry: %w", err)
+		for _, st := range all {
+			titles = append(titles, ServiceTypeTitle{ID: st.ID, Title: st.Title})
 		}
+		slices.SortStableFunc(titles, func(a, b ServiceTypeTitle) int { return strings.Compare(a.Title, b.Title) })
 		return nil
 	})
 	return titles, err
@@ -303,30 +304,30 @@ func (s *Service) List(ctx context.Context, by *people.Principal, f Filter) (Pag
 		// Each search is planned with its own values: a generic plan cannot
 		// tell a rare word (read the GIN index) from a common one (walk the
 		// sort order's index), and the wrong choice costs the whole table.
-		// The page is chosen first, then named: 51 lookups by primary key.
-		sql := `SELECT r.id, r.number, st.title, r.status, r.applicant_name, r.received_at, r.due_date,
-				coalesce(d.name, ''), coalesce(u.full_name, '')
-			FROM (` + q.sql + `) r
-			JOIN service_types st ON st.agency_id = $1 AND st.id = r.service_type_id
-			LEFT JOIN departments d ON d.agency_id = $1 AND d.id = r.department_id
-			LEFT JOIN users u ON u.agency_id = $1 AND u.id = r.executor_id
-			ORDER BY ` + q.order
-		rows, err := tx.Query(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, q.args...)...)
+		// The page is chosen first, then named: its services from forms, its
+		// departments and people from people's directory.
+		rows, err := tx.Query(ctx, q.sql, pgx.QueryExecModeDescribeExec, q.args)
 		if err != nil {
 			return fmt.Errorf("list registry: %w", err)
 		}
-		page.Rows, err = pgx.CollectRows(rows, scanRow)
+		listed, err := pgx.CollectRows(rows, pgx.RowToStructByName[registryRow])
 		if err != nil {
 			return fmt.Errorf("list registry: %w", err)
+		}
+		if page.Rows, err = nameRows(ctx, tx, listed); err != nil {
+			return fmt.Errorf("list registry: %w", err)
+		}
+		today, err := s.today(ctx, tx, by.Agency.ID)
+		if err != nil {
+			return err
+		}
+		for i := range page.Rows {
+			page.Rows[i].Overdue = Overdue(page.Rows[i].Status, page.Rows[i].DueDate, today)
 		}
 		return nil
 	})
 	if err != nil {
 		return Page{}, err
-	}
-	today := truncateDay(s.cfg.Now())
-	for i := range page.Rows {
-		page.Rows[i].Overdue = !page.Rows[i].Status.Final() && page.Rows[i].DueDate.Before(today)
 	}
 	if len(page.Rows) > PageSize {
 		page.Rows = page.Rows[:PageSize]
@@ -357,10 +358,9 @@ func (s *Service) count(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, f Fi
 		return 0, err
 	}
 	var n int
-	args := append([]any{pgx.QueryExecModeDescribeExec}, q.args...)
-	args = append(args, limit)
+	q.args["limit"] = limit
 	err = tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT FROM registry_cases r WHERE `+q.where+
-		` LIMIT $`+strconv.Itoa(len(q.args)+1)+`) AS selected`, args...).Scan(&n)
+		` LIMIT @limit) AS selected`, pgx.QueryExecModeDescribeExec, q.args).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count registry: %w", err)
 	}
@@ -388,7 +388,12 @@ func (s *Service) Export(ctx context.Context, by *people.Principal, f Filter, w 
 		if err != nil {
 			return fmt.Errorf("export registry: %w", err)
 		}
-		rows, err := tx.Query(ctx, q.sql, append([]any{pgx.QueryExecModeDescribeExec}, q.args...)...)
+		now, err := s.agencyNow(ctx, tx, by.Agency.ID)
+		if err != nil {
+			return err
+		}
+		today := calendar.Date(now)
+		rows, err := tx.Query(ctx, q.sql, pgx.QueryExecModeDescribeExec, q.args)
 		if err != nil {
 			return fmt.Errorf("export registry: %w", err)
 		}
@@ -402,18 +407,17 @@ func (s *Service) Export(ctx context.Context, by *people.Principal, f Filter, w 
 		if err := out.Write([]string{"Номер", "Услуга", "Статус", "Заявитель", "Поступило", "Срок", "Отдел", "Исполнитель", "Просрочено"}); err != nil {
 			return fmt.Errorf("export registry: %w", err)
 		}
-		today := truncateDay(s.cfg.Now())
 		for rows.Next() {
 			r, err := names.scan(rows)
 			if err != nil {
 				return fmt.Errorf("export registry: %w", err)
 			}
 			overdue := ""
-			if !r.Status.Final() && r.DueDate.Before(today) {
+			if Overdue(r.Status, r.DueDate, today) {
 				overdue = "да"
 			}
 			err = out.Write([]string{cell(r.Number), cell(r.ServiceTitle), r.Status.Title(), cell(r.ApplicantName),
-				r.ReceivedAt.In(moscow()).Format("02.01.2006 15:04"), r.DueDate.Format("02.01.2006"),
+				r.ReceivedAt.In(now.Location()).Format("02.01.2006 15:04"), r.DueDate.Format("02.01.2006"),
 				cell(r.DepartmentName), cell(r.ExecutorName), overdue})
 			if err != nil {
 				return fmt.Errorf("export registry: %w", err)
@@ -437,54 +441,95 @@ type names struct {
 }
 
 func loadNames(ctx context.Context, tx pgx.Tx) (names, error) {
-	n := names{}
-	for _, part := range []struct {
-		sql string
-		dst *map[uuid.UUID]string
-	}{
-		{`SELECT id, title FROM service_types`, &n.services},
-		{`SELECT id, name FROM departments`, &n.departments},
-		{`SELECT id, full_name FROM users`, &n.people},
-	} {
-		rows, err := tx.Query(ctx, part.sql)
-		if err != nil {
-			return n, err
-		}
-		*part.dst = map[uuid.UUID]string{}
-		var id uuid.UUID
-		var name string
-		if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
-			(*part.dst)[id] = name
-			return nil
-		}); err != nil {
-			return n, err
-		}
+	var n names
+	var err error
+	if n.services, err = serviceTitles(ctx, tx); err != nil {
+		return n, err
 	}
-	return n, nil
+	if n.departments, err = people.AllDepartmentNames(ctx, tx); err != nil {
+		return n, err
+	}
+	n.people, err = people.AllPeopleNames(ctx, tx)
+	return n, err
 }
 
 // scan reads a row of the registry query and names it.
-func (n names) scan(row pgx.Rows) (Row, error) {
-	var r Row
-	var service uuid.UUID
-	var department, executor *uuid.UUID
-	if err := row.Scan(&r.ID, &r.Number, &service, &r.Status, &r.ApplicantName, &r.ReceivedAt, &r.DueDate,
-		&department, &executor); err != nil {
-		return r, err
+func (n names) scan(rows pgx.Rows) (Row, error) {
+	r, err := pgx.RowToStructByName[registryRow](rows)
+	if err != nil {
+		return Row{}, err
 	}
-	r.ServiceTitle = n.services[service]
-	if department != nil {
-		r.DepartmentName = n.departments[*department]
-	}
-	if executor != nil {
-		r.ExecutorName = n.people[*executor]
-	}
-	return r, nil
+	return n.name(r), nil
 }
 
-// moscow is the zone agencies read times in: UTC+3 all year since 2014.
-// A fixed zone needs no tzdata on the server.
-func moscow() *time.Location { return time.FixedZone("MSK", 3*60*60) }
+// name fills in a row's department and executor.
+func (n names) name(r registryRow) Row {
+	row := Row{ID: r.ID, Number: r.Number, ServiceTitle: n.services[r.ServiceTypeID], Status: r.Status, ApplicantName: r.ApplicantName,
+		ReceivedAt: r.ReceivedAt, DueDate: r.DueDate}
+	if r.DepartmentID != nil {
+		row.DepartmentName = n.departments[*r.DepartmentID]
+	}
+	if r.ExecutorID != nil {
+		row.ExecutorName = n.people[*r.ExecutorID]
+	}
+	return row
+}
+
+// nameRows names a page's rows with just the departments and people on it.
+func nameRows(ctx context.Context, tx pgx.Tx, listed []registryRow) ([]Row, error) {
+	var depts, execs []uuid.UUID
+	for _, r := range listed {
+		if r.DepartmentID != nil {
+			depts = append(depts, *r.DepartmentID)
+		}
+		if r.ExecutorID != nil {
+			execs = append(execs, *r.ExecutorID)
+		}
+	}
+	var n names
+	var err error
+	if n.services, err = serviceTitles(ctx, tx); err != nil {
+		return nil, err
+	}
+	if n.departments, err = people.DepartmentNames(ctx, tx, depts); err != nil {
+		return nil, err
+	}
+	if n.people, err = people.PeopleNames(ctx, tx, execs); err != nil {
+		return nil, err
+	}
+	rows := make([]Row, len(listed))
+	for i, r := range listed {
+		rows[i] = n.name(r)
+	}
+	return rows, nil
+}
+
+// serviceTitles names the agency's service types (inactive ones too: their
+// cases stay in the registry) from package forms.
+func serviceTitles(ctx context.Context, tx pgx.Tx) (map[uuid.UUID]string, error) {
+	all, err := forms.List(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	titles := make(map[uuid.UUID]string, len(all))
+	for _, st := range all {
+		titles[st.ID] = st.Title
+	}
+	return titles, nil
+}
+
+// registryRow is a row of the registry query (registryQuery.sql).
+type registryRow struct {
+	ID            uuid.UUID  `db:"id"`
+	Number        string     `db:"number"`
+	ServiceTypeID uuid.UUID  `db:"service_type_id"`
+	Status        Status     `db:"status"`
+	ApplicantName string     `db:"applicant_name"`
+	ReceivedAt    time.Time  `db:"received_at"`
+	DueDate       time.Time  `db:"due_date"`
+	DepartmentID  *uuid.UUID `db:"department_id"`
+	ExecutorID    *uuid.UUID `db:"executor_id"`
+}
 
 // cell keeps a value from being read by Excel as a formula: applicant names
 // come from the portal, and "=..." in a cell would run when the file opens.
@@ -501,75 +546,72 @@ func cell(s string) string {
 type registryQuery struct {
 	sql   string
 	where string // the conditions alone, over alias r, for counting in any order
-	args  []any
-	order string // the ORDER BY list, over alias r
+	args  pgx.NamedArgs
 }
 
 // registryQuery builds the list's SQL for the filter: with the cursor and a
 // limit of one row more than a page when paged, every matching row otherwise.
 func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, f Filter, paged bool) (registryQuery, error) {
 	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+	args := pgx.NamedArgs{}
+	arg := func(name string, v any) string {
+		args[name] = v
+		return "@" + name
 	}
 	// The view scopes rows already; naming the agency lets the planner match
 	// the indexes, all of which lead with agency_id.
-	where = append(where, "r.agency_id = "+arg(agencyID))
+	where = append(where, "r.agency_id = "+arg("agency_id", agencyID))
 	switch len(f.Statuses) {
 	case 0:
 	case 1:
-		where = append(where, "r.status = "+arg(string(f.Statuses[0])))
+		where = append(where, "r.status = "+arg("status", string(f.Statuses[0])))
 	default:
 		statuses := make([]string, len(f.Statuses))
 		for i, st := range f.Statuses {
 			statuses[i] = string(st)
 		}
-		where = append(where, "r.status = ANY("+arg(statuses)+")")
+		where = append(where, "r.status = ANY("+arg("statuses", statuses)+")")
 	}
 	if f.ServiceTypeID != nil {
-		where = append(where, "r.service_type_id = "+arg(*f.ServiceTypeID))
+		where = append(where, "r.service_type_id = "+arg("service_type_id", *f.ServiceTypeID))
 	}
 	if f.DepartmentID != nil {
-		where = append(where, "r.department_id = "+arg(*f.DepartmentID))
+		where = append(where, "r.department_id = "+arg("department_id", *f.DepartmentID))
 	}
 	if f.ExecutorID != nil {
-		where = append(where, "r.executor_id = "+arg(*f.ExecutorID))
+		where = append(where, "r.executor_id = "+arg("executor_id", *f.ExecutorID))
 	}
-	// Received dates are calendar dates in Moscow, where the agencies work.
+	now, err := s.agencyNow(ctx, tx, agencyID)
+	if err != nil {
+		return registryQuery{}, err
+	}
+	// Received dates are calendar dates in the agency's zone.
 	if !f.ReceivedFrom.IsZero() {
-		from := time.Date(f.ReceivedFrom.Year(), f.ReceivedFrom.Month(), f.ReceivedFrom.Day(), 0, 0, 0, 0, moscow())
-		where = append(where, "r.received_at >= "+arg(from))
+		from := time.Date(f.ReceivedFrom.Year(), f.ReceivedFrom.Month(), f.ReceivedFrom.Day(), 0, 0, 0, 0, now.Location())
+		where = append(where, "r.received_at >= "+arg("received_from", from))
 	}
 	if !f.ReceivedTo.IsZero() {
-		end := time.Date(f.ReceivedTo.Year(), f.ReceivedTo.Month(), f.ReceivedTo.Day()+1, 0, 0, 0, 0, moscow())
-		where = append(where, "r.received_at < "+arg(end))
+		end := time.Date(f.ReceivedTo.Year(), f.ReceivedTo.Month(), f.ReceivedTo.Day()+1, 0, 0, 0, 0, now.Location())
+		where = append(where, "r.received_at < "+arg("received_before", end))
 	}
 	if f.Deadline != DeadlineAny {
-		today := truncateDay(s.cfg.Now())
-		final := []string{}
-		for _, st := range AllStatuses() {
-			if st.Final() {
-				final = append(final, string(st))
-			}
-		}
-		where = append(where, "r.status <> ALL("+arg(final)+")")
+		today := calendar.Date(now)
+		final := arg("final", FinalStatuses())
 		switch f.Deadline {
 		case DeadlineOverdue:
-			where = append(where, "r.due_date < "+arg(today))
+			where = append(where, overdueSQL("r.status", "r.due_date", final, arg("today", today)))
 		case DeadlineSoon:
-			bound, err := dueBound(ctx, tx, today, f.DueWithin)
+			bound, err := calendar.DueDate(ctx, tx, today, f.DueWithin)
 			if err != nil {
-				return registryQuery{}, err
+				return registryQuery{}, fmt.Errorf("deadline filter: %w", err)
 			}
-			where = append(where, "r.due_date >= "+arg(today), "r.due_date <= "+arg(bound))
+			where = append(where, openSQL("r.status", final), "r.due_date >= "+arg("today", today), "r.due_date <= "+arg("due_bound", bound))
 		}
 	}
 	if f.Search != "" {
-		match := "r.search @@ websearch_to_tsquery('russian', " + arg(f.Search) + ")"
+		match := "r.search @@ websearch_to_tsquery('russian', " + arg("search", f.Search) + ")"
 		if utf8.RuneCountInString(f.Search) >= trigramMinRunes {
-			like := arg("%" + escapeLike(f.Search) + "%")
+			like := arg("like", "%"+escapeLike(f.Search)+"%")
 			match += " OR r.number ILIKE " + like + " OR r.applicant_name ILIKE " + like
 		}
 		where = append(where, "("+match+")")
@@ -580,17 +622,18 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 		if err != nil {
 			return registryQuery{}, err
 		}
+		after := arg("after_id", c.id)
 		switch f.Sort {
 		case SortReceived:
 			// Newest first but ids ascending, as the index stores them:
 			// the first condition bounds the index scan, the second skips
 			// the rows of the same instant already shown.
-			at := arg(c.received)
-			where = append(where, "r.received_at <= "+at+" AND (r.received_at < "+at+" OR r.id > "+arg(c.id)+")")
+			at := arg("after_received", c.received)
+			where = append(where, "r.received_at <= "+at+" AND (r.received_at < "+at+" OR r.id > "+after+")")
 		case SortNumber:
-			where = append(where, "(r.number, r.id) > ("+arg(c.number)+", "+arg(c.id)+")")
+			where = append(where, "(r.number, r.id) > ("+arg("after_number", c.number)+", "+after+")")
 		default:
-			where = append(where, "(r.due_date, r.id) > ("+arg(c.due)+", "+arg(c.id)+")")
+			where = append(where, "(r.due_date, r.id) > ("+arg("after_due", c.due)+", "+after+")")
 		}
 	}
 	switch f.Sort {
@@ -607,34 +650,11 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 	if paged {
 		sql += " LIMIT " + strconv.Itoa(PageSize+1)
 	}
-	return registryQuery{sql: sql, where: cond, args: args, order: order}, nil
-}
-
-// dueBound is the last day of a term of n working days from today by the
-// agency's calendar: "due within n working days" means due on or before it.
-func dueBound(ctx context.Context, tx pgx.Tx, today time.Time, n int) (time.Time, error) {
-	// Long holidays stretch n working days to at most about twice as many
-	// calendar days plus the New Year break.
-	cal, err := calendar.Load(ctx, tx, today, today.AddDate(0, 0, 2*n+31))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("deadline filter: %w", err)
-	}
-	bound, err := cal.AddWorkingDays(today, n)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("deadline filter: %w", err)
-	}
-	return bound, nil
+	return registryQuery{sql: sql, where: cond, args: args}, nil
 }
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func scanRow(row pgx.CollectableRow) (Row, error) {
-	var r Row
-	err := row.Scan(&r.ID, &r.Number, &r.ServiceTitle, &r.Status, &r.ApplicantName, &r.ReceivedAt, &r.DueDate,
-		&r.DepartmentName, &r.ExecutorName)
-	return r, err
 }
 
 // cursor is the position after the last row of a page: its sort key and id.

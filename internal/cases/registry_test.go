@@ -213,6 +213,7 @@ func sorted(s []string) []string {
 }
 
 func TestRegistryFilters(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	me, other := w.clerk.User.ID, w.clerk2.User.ID
 	w.add(spec{number: "R-1", status: cases.StatusRegistered, due: "2026-03-05"})                                     // overdue
@@ -271,6 +272,7 @@ func TestRegistryFilters(t *testing.T) {
 }
 
 func TestRegistrySortOrders(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	w.add(spec{number: "2026-RNS-000003", due: "2026-03-20", received: base.Add(1 * time.Hour)})
@@ -294,6 +296,7 @@ func TestRegistrySortOrders(t *testing.T) {
 }
 
 func TestRegistrySearch(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.add(spec{number: "2026-RNS-000123", applicant: "Иванов Сергей Петрович",
 		fields: map[string]string{"objectName": "Строительство жилого дома", "objectAddress": "г. Казань, ул. Баумана, 5"}})
@@ -335,6 +338,7 @@ func TestRegistrySearch(t *testing.T) {
 // that share due dates and received instants, and must meet every case
 // exactly once, in the order of one unpaged read.
 func TestRegistryKeysetPaging(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	const total = 2*cases.PageSize + 17
 	received := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -401,6 +405,7 @@ func cmpOr(a, b int) int {
 }
 
 func TestParseFilterRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	dueCursor := func() string {
 		w := newWorld(t)
 		for i := range cases.PageSize + 1 {
@@ -449,6 +454,7 @@ func TestParseFilterRejectsBadInput(t *testing.T) {
 }
 
 func TestFilterQueryRoundTrips(t *testing.T) {
+	t.Parallel()
 	dept, exec, st := uuid.New(), uuid.New(), uuid.New()
 	queries := []string{
 		"",
@@ -479,6 +485,7 @@ func TestFilterQueryRoundTrips(t *testing.T) {
 }
 
 func TestRegistryIsForClerksAndHeads(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.add(spec{number: "R-1"})
 	ctx := context.Background()
@@ -502,6 +509,7 @@ func TestRegistryIsForClerksAndHeads(t *testing.T) {
 }
 
 func TestRegistryKeepsAgenciesApart(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.add(spec{number: "2026-RNS-000001", applicant: "Иванов Сергей", fields: map[string]string{"objectName": "Строительство моста"}})
 	w.add(spec{agency: w.b, number: "2026-RNS-000002", applicant: "Петров Иван"})
@@ -528,6 +536,7 @@ func TestRegistryKeepsAgenciesApart(t *testing.T) {
 }
 
 func TestExportWritesEveryMatchingRowForExcel(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	me := w.clerk.User.ID
 	const n = cases.PageSize + 5
@@ -582,6 +591,7 @@ func TestExportWritesEveryMatchingRowForExcel(t *testing.T) {
 }
 
 func TestSavedFiltersBelongToTheirUser(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	me := w.clerk.User.ID
@@ -657,6 +667,7 @@ func TestSavedFiltersBelongToTheirUser(t *testing.T) {
 }
 
 func TestSavedFiltersAreLimitedPerUser(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	for i := range 20 {
@@ -671,6 +682,7 @@ func TestSavedFiltersAreLimitedPerUser(t *testing.T) {
 }
 
 func TestCountStopsAtItsLimit(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for i := range 7 {
 		w.add(spec{number: fmt.Sprintf("R-%d", i)})

@@ -44,16 +44,7 @@ func (s *Service) SavedFilters(ctx context.Context, by *people.Principal) ([]Sav
 	}
 	var saved []SavedFilter
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, query FROM saved_filters WHERE user_id = $1 ORDER BY name`, by.User.ID)
-		if err != nil {
-			return fmt.Errorf("saved filters: %w", err)
-		}
-		type stored struct {
-			ID    uuid.UUID
-			Name  string
-			Query string
-		}
-		list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[stored])
+		list, err := selectSavedFilters(ctx, tx, by.User.ID)
 		if err != nil {
 			return fmt.Errorf("saved filters: %w", err)
 		}
@@ -91,15 +82,14 @@ func (s *Service) SaveFilter(ctx context.Context, by *people.Principal, name str
 	f.After = ""
 	saved := SavedFilter{ID: uuid.New(), Name: name, Filter: f}
 	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM saved_filters WHERE user_id = $1`, by.User.ID).Scan(&n); err != nil {
+		n, err := countSavedFilters(ctx, tx, by.User.ID)
+		if err != nil {
 			return fmt.Errorf("save filter: %w", err)
 		}
 		if n >= maxSavedFilters {
 			return validation.Errors{"name": fmt.Sprintf("Сохранить можно не больше %d фильтров: удалите ненужный.", maxSavedFilters)}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO saved_filters (agency_id, user_id, id, name, query) VALUES ($1, $2, $3, $4, $5)`,
-			by.Agency.ID, by.User.ID, saved.ID, name, f.Query().Encode())
+		err = insertSavedFilter(ctx, tx, by.Agency.ID, by.User.ID, saved.ID, name, f.Query().Encode())
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			return validation.Errors{"name": "Фильтр с таким названием уже есть."}
@@ -122,11 +112,11 @@ func (s *Service) DeleteFilter(ctx context.Context, by *people.Principal, id uui
 		return err
 	}
 	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM saved_filters WHERE id = $1 AND user_id = $2`, id, by.User.ID)
+		deleted, err := deleteSavedFilter(ctx, tx, by.User.ID, id)
 		if err != nil {
 			return fmt.Errorf("delete filter %s: %w", id, err)
 		}
-		if tag.RowsAffected() == 0 {
+		if !deleted {
 			return ErrNotFound
 		}
 		return nil

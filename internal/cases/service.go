@@ -14,11 +14,13 @@ import (
 
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
-// Bus is what cases need of an agency's SMEV 3 connection;
-// *smevclient.Client is one.
+// Bus is what intake and the outbox need of an agency's SMEV 3 connection;
+// *smevclient.Client is one. The case knows which bus is its agency's
+// (BusOf); it never talks to it.
 type Bus interface {
 	GetRequest(ctx context.Context, sel smevclient.Selector) (*smevclient.Delivery, error)
 	GetResponse(ctx context.Context, sel smevclient.Selector) (*smevclient.Delivery, error)
@@ -40,16 +42,9 @@ type Config struct {
 	Jobs  *river.Client[pgx.Tx] // inserts outbox jobs inside business transactions
 	Blobs blob.Store
 	Buses Buses
-	// ELKEnv is the env attribute of status messages: SVCDEV on test
-	// environments, EPGU in production.
-	ELKEnv string
-	// SenderINN identifies the agency in status messages (per agency in a
-	// later version; one installation-wide value is enough for the stand).
-	SenderINN string
-	// Withdrawal is the portal's message type for an applicant withdrawing
-	// an application; DefaultWithdrawalForm when zero.
-	Withdrawal WithdrawalForm
-	Now        func() time.Time
+	// Now is the service's clock, and intake's and the outbox's; tests
+	// inject it. Days are read from it in each agency's zone (agencyNow).
+	Now func() time.Time
 }
 
 // Service is the cases domain's entry point.
@@ -62,12 +57,6 @@ func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Withdrawal.Namespace == "" {
-		cfg.Withdrawal = DefaultWithdrawalForm()
-	}
-	if cfg.ELKEnv == "" {
-		cfg.ELKEnv = "SVCDEV"
-	}
 	return &Service{cfg: cfg}
 }
 
@@ -78,17 +67,19 @@ func (s *Service) inAgency(ctx context.Context, agencyID uuid.UUID, fn func(pgx.
 // ErrNoBus says the agency has no SMEV 3 connection configured.
 var ErrNoBus = errors.New("cases: the agency has no SMEV connection")
 
-// busOf returns the agency's bus connection.
-func (s *Service) busOf(ctx context.Context, agencyID uuid.UUID) (Bus, error) {
-	var mnemonic *string
-	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT smev_mnemonic FROM agencies WHERE id = $1`, agencyID).Scan(&mnemonic)
+// BusOf returns the agency's bus connection, or ErrNoBus.
+func (s *Service) BusOf(ctx context.Context, agencyID uuid.UUID) (Bus, error) {
+	var mnemonic string
+	var ok bool
+	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) (err error) {
+		mnemonic, ok, err = people.AgencyBusMnemonic(ctx, tx, agencyID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("agency %s: %w", agencyID, err)
 	}
-	if mnemonic == nil || s.cfg.Buses == nil {
+	if !ok || s.cfg.Buses == nil {
 		return nil, ErrNoBus
 	}
-	return s.cfg.Buses.For(*mnemonic)
+	return s.cfg.Buses.For(mnemonic)
 }

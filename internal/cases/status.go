@@ -52,6 +52,18 @@ func (s Status) Final() bool {
 	return s == StatusResultSent || s == StatusRefused || s == StatusCancelled
 }
 
+// FinalStatuses lists the final statuses, for SQL that must agree with
+// Final (passed as an array parameter, never copied into a literal).
+func FinalStatuses() []string {
+	var final []string
+	for _, s := range AllStatuses() {
+		if s.Final() {
+			final = append(final, string(s))
+		}
+	}
+	return final
+}
+
 // ELKStatus is the code of the applicant's cabinet (ЕСНСИ 7212) reported
 // for the status. The default mapping; per-service mapping comes with
 // service types as configuration.

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -47,7 +46,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: time.Now()}
+	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: card.Today}
 	s.render(w, r, status, views.CaseCard(s.chrome(w, r, "Дело "+card.Case.Number), page))
 	return nil
 }

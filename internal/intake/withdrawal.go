@@ -1,4 +1,4 @@
-package cases
+package intake
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
@@ -143,11 +144,11 @@ func parseWithdrawal(content []byte, f WithdrawalForm) (withdrawal, error) {
 // transaction that cancels the case or refuses the withdrawal, so a
 // redelivery finds it taken. A case whose decision is signed, or which is
 // closed, keeps its status and the portal gets RequestRejected.
-func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery) (Outcome, Case, error) {
+func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery) (Outcome, cases.Case, error) {
 	form := s.cfg.Withdrawal
 	w, parseErr := parseWithdrawal(d.Content, form)
 	var outcome Outcome
-	var c Case
+	var c cases.Case
 	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
 		taken, err := messageTaken(ctx, tx, d.MessageID)
 		if err != nil || taken {
@@ -159,14 +160,14 @@ func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclien
 			return s.refuseWithdrawal(ctx, tx, agencyID, d, form, "UNKNOWN_REQUEST_DESCRIPTION",
 				"Отзыв заявления не разобран: "+parseErr.Error(), nil)
 		}
-		id, _, err := caseByPortalOrder(ctx, tx, w.order)
-		if errors.Is(err, ErrNotFound) {
+		id, err := cases.CaseByPortalOrder(ctx, tx, w.order)
+		if errors.Is(err, cases.ErrNotFound) {
 			return s.refuseWithdrawal(ctx, tx, agencyID, d, form, "NO_DATA", "Заявление не найдено", nil)
 		}
 		if err != nil {
 			return err
 		}
-		status, err := lockCase(ctx, tx, id)
+		status, err := cases.LockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -175,63 +176,57 @@ func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclien
 			said += ": " + w.reason
 		}
 		data := map[string]any{"bus_message_id": d.MessageID, "order": w.order}
-		by := systemActor()
-		if _, ok := TransitionFor(status, StatusCancelled, ""); !ok {
+		by := cases.SystemActor()
+		if _, ok := cases.TransitionFor(status, cases.StatusCancelled, ""); !ok {
 			state := fmt.Sprintf("дело в статусе «%s»", status.Title())
-			if status == StatusDecisionSigned {
+			if status == cases.StatusDecisionSigned {
 				state = "решение по нему уже подписано"
 			}
-			late := Event{At: s.cfg.Now(), ActorName: by.name, Kind: "withdrawal_refused",
+			late := cases.Event{At: s.now(), ActorName: by.Name, Kind: "withdrawal_refused",
 				Comment: said + ". Отзыв поступил слишком поздно: " + state, Data: data}
-			if _, err := insertEvent(ctx, tx, agencyID, id, nil, late); err != nil {
+			if _, err := cases.InsertEvent(ctx, tx, agencyID, id, nil, late); err != nil {
 				return err
 			}
 			return s.refuseWithdrawal(ctx, tx, agencyID, d, form, "FAILURE", "Заявление не может быть отозвано: "+state, &id)
 		}
-		event := Event{At: s.cfg.Now(), ActorName: by.name, Kind: "withdrawal", Comment: said, Data: data}
-		if _, err := insertEvent(ctx, tx, agencyID, id, nil, event); err != nil {
+		event := cases.Event{At: s.now(), ActorName: by.Name, Kind: "withdrawal", Comment: said, Data: data}
+		if _, err := cases.InsertEvent(ctx, tx, agencyID, id, nil, event); err != nil {
 			return err
 		}
-		if err := updateStatus(ctx, tx, id, StatusCancelled, s.cfg.Now()); err != nil {
+		if err := s.cfg.Cases.Move(ctx, tx, agencyID, id, status, cases.StatusCancelled, by, said); err != nil {
 			return err
 		}
-		if err := s.recordStatus(ctx, tx, agencyID, id, status, StatusCancelled, by, said); err != nil {
-			return err
-		}
-		if c, err = selectCase(ctx, tx, id); err != nil {
+		if c, err = cases.SelectCase(ctx, tx, id); err != nil {
 			return err
 		}
 		outcome = OutcomeWithdrawn
-		return audit.Record(ctx, tx, by.audit, audit.Entry{Action: "case.cancel", ObjectType: "case", ObjectID: id.String(),
+		return audit.Record(ctx, tx, by.Audit, audit.Entry{Action: "case.cancel", ObjectType: "case", ObjectID: id.String(),
 			Details: map[string]any{"bus_message_id": d.MessageID, "from": status, "reason": w.reason}})
 	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "case_events_bus_message" {
 		// Another node took the same message a moment ago.
-		return OutcomeDuplicate, Case{}, nil
+		return OutcomeDuplicate, cases.Case{}, nil
 	}
 	if err != nil {
-		return "", Case{}, fmt.Errorf("withdrawal %s: %w", d.MessageID, err)
+		return "", cases.Case{}, fmt.Errorf("withdrawal %s: %w", d.MessageID, err)
 	}
 	return outcome, c, nil
 }
 
-// refuseWithdrawal records the refusal and queues its RequestRejected
-// answer through the rejections' outbox, inside the caller's transaction
-// (reject opens its own, which would split the refusal from the timeline
-// entry that marks the message taken).
+// refuseWithdrawal records the refusal of a withdrawal inside the
+// caller's transaction (reject opens its own, which would split the refusal
+// from the timeline entry that marks the message taken).
 func (s *Service) refuseWithdrawal(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, d *smevclient.Delivery, form WithdrawalForm,
 	code, reason string, caseID *uuid.UUID) error {
-	if err := insertRejection(ctx, tx, agencyID, d.MessageID, form.Namespace, form.Root, code, reason, d.ReplyTo); err != nil {
-		return fmt.Errorf("record refusal: %w", err)
+	return s.refuse(ctx, tx, refusal{AgencyID: agencyID, MessageID: d.MessageID, Namespace: form.Namespace, Root: form.Root,
+		Code: code, Reason: reason, ReplyTo: d.ReplyTo}, caseID)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
 	}
-	if _, err := s.cfg.Jobs.InsertTx(ctx, tx, RejectionArgs{AgencyID: agencyID, BusMessageID: d.MessageID}, nil); err != nil {
-		return fmt.Errorf("queue refusal: %w", err)
-	}
-	details := map[string]any{"code": code, "reason": reason, "form": "{" + form.Namespace + "}" + form.Root}
-	if caseID != nil {
-		details["case"] = caseID.String()
-	}
-	return audit.Record(ctx, tx, audit.SystemActor(), audit.Entry{Action: "intake.reject", ObjectType: "bus_message", ObjectID: d.MessageID,
-		Details: details})
+	return string(r[:n-1]) + "…"
 }

@@ -1,11 +1,17 @@
-package cases
+package outbox
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"strconv"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
 // ELK (the applicant's cabinet on the portal) status messages.
@@ -61,7 +67,7 @@ type elkStatus struct {
 // the applicant's cabinet. A portal application updates its existing order;
 // an office application creates the order in the cabinet with its first
 // status.
-func elkStatusRequest(env, senderINN string, c Case, e Event, code int) ([]byte, error) {
+func elkStatusRequest(env, senderINN string, c cases.Case, e cases.Event, code int) ([]byte, error) {
 	order := elkOrder{
 		SenderINN: senderINN, OrderNumber: c.Number, ElkOrderNumber: c.PortalOrderID, UserSelectedRegion: c.Region,
 		Statuses: []elkStatus{{
@@ -89,7 +95,7 @@ func elkStatusRequest(env, senderINN string, c Case, e Event, code int) ([]byte,
 	return out, nil
 }
 
-func statusComment(e Event) string {
+func statusComment(e cases.Event) string {
 	title := e.ToStatus.Title()
 	if e.Comment != "" {
 		return title + ". " + e.Comment
@@ -136,4 +142,27 @@ func parseELKResponse(content []byte) (elkAnswer, error) {
 		a.orderNumber = o.ElkOrderNumber
 	}
 	return a, nil
+}
+
+// TakeAnswer records the portal's answer to a sent status: accepted or
+// failed with the portal's reason, and the cabinet's order number when the
+// status created the order. An answer that cannot be read fails the
+// delivery with the reason, so the card shows it; the caller acknowledges
+// the message after TakeAnswer returns without error.
+func (s *Service) TakeAnswer(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery) error {
+	answer, perr := parseELKResponse(d.Content)
+	if perr != nil {
+		answer = elkAnswer{reason: perr.Error()}
+	}
+	original := ""
+	if d.Response != nil {
+		original = d.Response.OriginalMessageID
+	}
+	return s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
+		caseID, err := markDeliveryAnswered(ctx, tx, original, answer.accepted, answer.reason)
+		if err != nil || caseID == uuid.Nil || answer.orderNumber == "" {
+			return err
+		}
+		return cases.LearnPortalOrder(ctx, tx, caseID, answer.orderNumber)
+	})
 }

@@ -1,4 +1,4 @@
-package cases
+package intake
 
 import (
 	"context"
@@ -11,7 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/outbox"
+	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
@@ -27,8 +30,11 @@ func (PullArgs) Kind() string { return "bus_pull" }
 
 // InsertOpts: a pull is never retried; the next tick is the retry.
 func (PullArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueIntake, MaxAttempts: 1}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 1}
 }
+
+// Queue is River's queue of the bus pull.
+const Queue = "intake"
 
 // DefaultTakers overlaps enough waiting (bus, fsync, commit) to use the
 // puller's node without queueing on the agency's registry counter.
@@ -37,11 +43,13 @@ const DefaultTakers = 4
 // pullLockKey is the advisory lock of the bus pull ("pull" in ASCII).
 const pullLockKey = 0x70756c6c
 
-// PullWorker drains the agencies' bus queues.
+// PullWorker drains the agencies' bus queues: applications go to intake,
+// the portal's answers to sent statuses to the outbox.
 type PullWorker struct {
 	river.WorkerDefaults[PullArgs]
-	Service *Service
-	Logger  *slog.Logger
+	Intake *Service
+	Outbox *outbox.Service
+	Logger *slog.Logger
 	// Budget bounds one run, so that a full queue does not hold the job
 	// forever; the next periodic run continues.
 	Budget time.Duration
@@ -55,20 +63,20 @@ func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return w.Budg
 
 // Work pulls for every agency with a bus connection.
 func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
-	conn, err := w.Service.cfg.Pool.Acquire(ctx)
+	conn, err := w.Intake.cfg.Pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
 	var mine bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, pullLockKey).Scan(&mine); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(@key)`, pgx.NamedArgs{"key": pullLockKey}).Scan(&mine); err != nil {
 		return err
 	}
 	if !mine {
 		return nil // another node is pulling
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, pullLockKey) //nolint:errcheck // released with the connection anyway
-	agencies, err := w.Service.busAgencies(ctx)
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(@key)`, pgx.NamedArgs{"key": pullLockKey}) //nolint:errcheck // released with the connection anyway
+	agencies, err := w.Intake.busAgencies(ctx)
 	if err != nil {
 		return err
 	}
@@ -84,9 +92,8 @@ func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
 }
 
 func (w *PullWorker) pullAgency(ctx context.Context, agencyID uuid.UUID, deadline time.Time) error {
-	s := w.Service
-	bus, err := s.busOf(ctx, agencyID)
-	if errors.Is(err, ErrNoBus) {
+	bus, err := w.Intake.cfg.Cases.BusOf(ctx, agencyID)
+	if errors.Is(err, cases.ErrNoBus) {
 		return nil
 	}
 	if err != nil {
@@ -114,7 +121,7 @@ func (w *PullWorker) pullAgency(ctx context.Context, agencyID uuid.UUID, deadlin
 // take receives messages of any type until the queue is empty or the
 // budget is spent. Any type: a message of a type the agency does not serve
 // must be refused with an answer, not left in the queue forever.
-func (w *PullWorker) take(ctx context.Context, agencyID uuid.UUID, bus Bus, deadline time.Time) error {
+func (w *PullWorker) take(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, deadline time.Time) error {
 	for time.Now().Before(deadline) {
 		d, err := bus.GetRequest(ctx, smevclient.Selector{})
 		if err != nil {
@@ -123,7 +130,7 @@ func (w *PullWorker) take(ctx context.Context, agencyID uuid.UUID, bus Bus, dead
 		if d == nil {
 			return nil
 		}
-		outcome, c, err := w.Service.Receive(ctx, agencyID, bus, d)
+		outcome, c, err := w.Intake.Receive(ctx, agencyID, bus, d)
 		if err != nil {
 			return err // not acknowledged: the bus delivers it again
 		}
@@ -136,31 +143,16 @@ func (w *PullWorker) take(ctx context.Context, agencyID uuid.UUID, bus Bus, dead
 }
 
 // pullAnswers takes the portal's answers to the statuses sent.
-func (w *PullWorker) pullAnswers(ctx context.Context, agencyID uuid.UUID, bus Bus, deadline time.Time) error {
-	s := w.Service
+func (w *PullWorker) pullAnswers(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, deadline time.Time) error {
 	for time.Now().Before(deadline) {
-		d, err := bus.GetResponse(ctx, smevclient.Selector{NamespaceURI: ELKNamespace, RootElement: ELKResponseRoot})
+		d, err := bus.GetResponse(ctx, smevclient.Selector{NamespaceURI: outbox.ELKNamespace, RootElement: outbox.ELKResponseRoot})
 		if err != nil {
 			return fmt.Errorf("GetResponse ELK: %w", err)
 		}
 		if d == nil {
 			return nil
 		}
-		answer, perr := parseELKResponse(d.Content)
-		if perr != nil {
-			answer = elkAnswer{reason: perr.Error()}
-		}
-		original := ""
-		if d.Response != nil {
-			original = d.Response.OriginalMessageID
-		}
-		if err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-			caseID, err := markDeliveryAnswered(ctx, tx, original, answer.accepted, answer.reason)
-			if err != nil || caseID == uuid.Nil || answer.orderNumber == "" {
-				return err
-			}
-			return learnPortalOrder(ctx, tx, caseID, answer.orderNumber)
-		}); err != nil {
+		if err := w.Outbox.TakeAnswer(ctx, agencyID, d); err != nil {
 			return err
 		}
 		if err := bus.Ack(ctx, d.MessageID, true); err != nil {
@@ -173,12 +165,8 @@ func (w *PullWorker) pullAnswers(ctx context.Context, agencyID uuid.UUID, bus Bu
 // busAgencies lists the agencies that have a SMEV connection.
 func (s *Service) busAgencies(ctx context.Context) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := database.Unscoped(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM agencies WHERE smev_mnemonic IS NOT NULL ORDER BY code`)
-		if err != nil {
-			return err
-		}
-		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	err := database.Unscoped(ctx, s.cfg.Pool, func(tx pgx.Tx) (err error) {
+		ids, err = people.AgenciesWithBus(ctx, tx)
 		return err
 	})
 	return ids, err

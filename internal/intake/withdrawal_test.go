@@ -1,4 +1,4 @@
-package cases_test
+package intake_test
 
 import (
 	"context"
@@ -17,25 +17,80 @@ import (
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/database/dbtest"
 	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
-// withdrawalWorld is the registry's world with a service that queues jobs.
-func withdrawalWorld(t *testing.T) (*world, *cases.Service) {
+// registryNow is Thursday 12 March 2026, 10:00 in Moscow.
+var registryNow = time.Date(2026, 3, 12, 7, 0, 0, 0, time.UTC)
+
+// world is two agencies with a service type each over a fresh database,
+// and intake over it.
+type world struct {
+	t     *testing.T
+	db    dbtest.DB
+	owner *pgx.Conn
+	svc   *intake.Service
+
+	a, b      uuid.UUID // agencies
+	rns, rnsB uuid.UUID // a service type of each
+}
+
+// withdrawalWorld is the world with a service that queues jobs.
+func withdrawalWorld(t *testing.T) (*world, *intake.Service) {
 	t.Helper()
-	w := newWorld(t)
-	jobs, err := river.NewClient(riverpgxv5.New(w.db.App), &river.Config{Schema: database.RiverSchema})
+	ctx := context.Background()
+	db := dbtest.New(t)
+	owner, err := pgx.Connect(ctx, db.OwnerURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w, cases.NewService(cases.Config{Pool: w.db.App, Jobs: jobs, Now: func() time.Time { return registryNow }})
+	t.Cleanup(func() { owner.Close(context.Background()) })
+	jobs, err := river.NewClient(riverpgxv5.New(db.App), &river.Config{Schema: database.RiverSchema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := cases.NewService(cases.Config{Pool: db.App, Jobs: jobs, Now: func() time.Time { return registryNow }})
+	w := &world{t: t, db: db, owner: owner, svc: intake.NewService(intake.Config{Pool: db.App, Jobs: jobs, Cases: cs})}
+	w.a, w.rns = w.agency("AGENCY_A")
+	w.b, w.rnsB = w.agency("AGENCY_B")
+	return w, w.svc
+}
+
+func (w *world) exec(sql string, args ...any) {
+	w.t.Helper()
+	if _, err := w.owner.Exec(context.Background(), sql, args...); err != nil {
+		w.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// agency adds an agency with the demo's first service type.
+func (w *world) agency(code string) (agency, serviceType uuid.UUID) {
+	w.t.Helper()
+	agency = uuid.New()
+	w.exec(`INSERT INTO agencies (id, code, name, short_name) VALUES ($1, $2, $2, $2)`, agency, code)
+	st := forms.DemoServiceTypes("MINSTROY")[0]
+	st.ID, st.AgencyID = uuid.New(), agency
+	if err := database.InAgency(context.Background(), w.db.App, agency, func(tx pgx.Tx) error {
+		return forms.Insert(context.Background(), tx, st)
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	return agency, st.ID
 }
 
 // portalCase adds a case of the agency with a portal order number.
 func (w *world) portalCase(agency uuid.UUID, status cases.Status, order string) uuid.UUID {
 	w.t.Helper()
-	id := w.add(spec{agency: agency, number: "Н-" + order, status: status})
-	w.exec(`UPDATE cases SET portal_order_id = $2 WHERE id = $1`, id, order)
+	service := w.rns
+	if agency == w.b {
+		service = w.rnsB
+	}
+	id := uuid.New()
+	w.exec(`INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel, applicant_kind,
+			applicant_name, applicant, fields, received_at, registered_at, due_date, portal_order_id)
+		VALUES ($1, $2, $3, $4, 1, $5, 'portal', 'person', 'Заявитель Обычный', '{}', '{}', $6, $6, '2026-03-20', $7)`,
+		agency, id, "Н-"+order, service, status, registryNow.AddDate(0, 0, -3), order)
 	return id
 }
 
@@ -49,7 +104,7 @@ func (w *world) ownerCount(sql string, args ...any) int {
 }
 
 func withdrawalDoc(inner string) []byte {
-	f := cases.DefaultWithdrawalForm()
+	f := intake.DefaultWithdrawalForm()
 	return []byte(`<` + f.Root + ` xmlns="` + f.Namespace + `">` + inner + `</` + f.Root + `>`)
 }
 
@@ -62,6 +117,7 @@ func delivery(content []byte) *smevclient.Delivery {
 // a case until its decision is signed and is refused after, leaving the
 // case as it was. A redelivery changes nothing more.
 func TestWithdrawalByStatus(t *testing.T) {
+	t.Parallel()
 	w, svc := withdrawalWorld(t)
 	ctx := context.Background()
 	for i, tc := range []struct {
@@ -92,7 +148,7 @@ func TestWithdrawalByStatus(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.cancels {
-				if outcome != cases.OutcomeWithdrawn || c.ID != id || status != "cancelled" {
+				if outcome != intake.OutcomeWithdrawn || c.ID != id || status != "cancelled" {
 					t.Fatalf("outcome %s, case %s in %s; want withdrawn, %s cancelled", outcome, c.ID, status, id)
 				}
 				for what, n := range map[string]int{
@@ -108,7 +164,7 @@ func TestWithdrawalByStatus(t *testing.T) {
 					}
 				}
 			} else {
-				if outcome != cases.OutcomeRejected || status != string(tc.status) {
+				if outcome != intake.OutcomeRejected || status != string(tc.status) {
 					t.Fatalf("outcome %s, case in %s; want rejected and %s kept", outcome, status, tc.status)
 				}
 				var code, reason, replyTo string
@@ -130,7 +186,7 @@ func TestWithdrawalByStatus(t *testing.T) {
 			events := w.ownerCount(`SELECT count(*) FROM case_events WHERE case_id = $1`, id)
 			jobs := w.ownerCount(`SELECT count(*) FROM river.river_job`)
 			again, _, err := svc.Receive(ctx, w.a, nil, d)
-			if err != nil || again != cases.OutcomeDuplicate {
+			if err != nil || again != intake.OutcomeDuplicate {
 				t.Fatalf("redelivery: %s, %v; want duplicate", again, err)
 			}
 			if n := w.ownerCount(`SELECT count(*) FROM case_events WHERE case_id = $1`, id); n != events {
@@ -147,6 +203,7 @@ func TestWithdrawalByStatus(t *testing.T) {
 // names an order the agency does not have (another agency's included) is
 // refused with a precise reason, and no case changes.
 func TestWithdrawalRefusedWithoutItsCase(t *testing.T) {
+	t.Parallel()
 	w, svc := withdrawalWorld(t)
 	ctx := context.Background()
 	w.portalCase(w.a, cases.StatusInProgress, "7001")
@@ -174,7 +231,7 @@ func TestWithdrawalRefusedWithoutItsCase(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := delivery(tc.content)
 			outcome, _, err := svc.Receive(ctx, w.a, nil, d)
-			if err != nil || outcome != cases.OutcomeRejected {
+			if err != nil || outcome != intake.OutcomeRejected {
 				t.Fatalf("outcome %s, %v; want rejected", outcome, err)
 			}
 			var code, reason string
@@ -200,10 +257,11 @@ func TestWithdrawalRefusedWithoutItsCase(t *testing.T) {
 
 // TestLongWithdrawalReasonIsCut: the reason is kept to 2000 characters.
 func TestLongWithdrawalReasonIsCut(t *testing.T) {
+	t.Parallel()
 	w, svc := withdrawalWorld(t)
 	id := w.portalCase(w.a, cases.StatusInProgress, "8001")
 	d := delivery(withdrawalDoc(`<orderId>8001</orderId><reason>` + strings.Repeat("я", 2500) + `</reason>`))
-	if outcome, _, err := svc.Receive(context.Background(), w.a, nil, d); err != nil || outcome != cases.OutcomeWithdrawn {
+	if outcome, _, err := svc.Receive(context.Background(), w.a, nil, d); err != nil || outcome != intake.OutcomeWithdrawn {
 		t.Fatalf("outcome %s, %v; want withdrawn", outcome, err)
 	}
 	var comment string
@@ -244,11 +302,11 @@ func BenchmarkWithdrawal(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := cases.NewService(cases.Config{Pool: db.App, Jobs: jobs})
+	svc := intake.NewService(intake.Config{Pool: db.App, Jobs: jobs, Cases: cases.NewService(cases.Config{Pool: db.App, Jobs: jobs})})
 	b.ResetTimer()
 	for i := range b.N {
 		d := delivery(withdrawalDoc(fmt.Sprintf(`<orderId>%d</orderId><reason>Передумал</reason>`, i+1)))
-		if outcome, _, err := svc.Receive(ctx, agency, nil, d); err != nil || outcome != cases.OutcomeWithdrawn {
+		if outcome, _, err := svc.Receive(ctx, agency, nil, d); err != nil || outcome != intake.OutcomeWithdrawn {
 			b.Fatalf("withdrawal %d: %s, %v", i+1, outcome, err)
 		}
 	}

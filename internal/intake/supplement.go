@@ -1,4 +1,4 @@
-package cases
+package intake
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
@@ -45,48 +46,45 @@ func supplementNote(content []byte) (string, bool) {
 // addSupplement attaches the applicant's new documents to the case of the
 // same portal order and, if the case waits for them, puts it back to work.
 func (s *Service) addSupplement(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery, app forms.Application,
-	docs []Document, problems []forms.Problem, note string) (Case, error) {
-	var c Case
+	docs []cases.Document, problems []forms.Problem, note string) (cases.Case, error) {
+	var c cases.Case
 	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		id, _, err := caseByPortalOrder(ctx, tx, app.PortalOrderID)
+		id, err := cases.CaseByPortalOrder(ctx, tx, app.PortalOrderID)
 		if err != nil {
 			return err
 		}
-		status, err := lockCase(ctx, tx, id)
+		status, err := cases.LockCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		for _, doc := range docs {
-			if err := insertDocument(ctx, tx, agencyID, id, doc); err != nil {
+			if err := cases.InsertDocument(ctx, tx, agencyID, id, doc); err != nil {
 				return err
 			}
 		}
-		by := systemActor()
+		by := cases.SystemActor()
 		comment := note
 		if len(problems) > 0 {
 			comment = strings.TrimSpace(comment + " Замечания: " + problemsText(problems))
 		}
-		event := Event{At: s.cfg.Now(), ActorName: by.name, Kind: "documents_received", Comment: comment,
+		event := cases.Event{At: s.now(), ActorName: by.Name, Kind: "documents_received", Comment: comment,
 			Data: map[string]any{"bus_message_id": d.MessageID, "files": len(docs)}}
-		if _, err := insertEvent(ctx, tx, agencyID, id, nil, event); err != nil {
+		if _, err := cases.InsertEvent(ctx, tx, agencyID, id, nil, event); err != nil {
 			return err
 		}
-		if _, ok := TransitionFor(status, StatusInProgress, ""); ok && status == StatusAwaitingApplicant {
-			if err := updateStatus(ctx, tx, id, StatusInProgress, s.cfg.Now()); err != nil {
-				return err
-			}
-			if err := s.recordStatus(ctx, tx, agencyID, id, status, StatusInProgress, by, "Получены документы от заявителя"); err != nil {
+		if _, ok := cases.TransitionFor(status, cases.StatusInProgress, ""); ok && status == cases.StatusAwaitingApplicant {
+			if err := s.cfg.Cases.Move(ctx, tx, agencyID, id, status, cases.StatusInProgress, by, "Получены документы от заявителя"); err != nil {
 				return err
 			}
 		}
-		if c, err = selectCase(ctx, tx, id); err != nil {
+		if c, err = cases.SelectCase(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, by.audit, audit.Entry{Action: "case.supplement", ObjectType: "case", ObjectID: id.String(),
+		return audit.Record(ctx, tx, by.Audit, audit.Entry{Action: "case.supplement", ObjectType: "case", ObjectID: id.String(),
 			Details: map[string]any{"bus_message_id": d.MessageID, "files": len(docs)}})
 	})
 	if err != nil {
-		return Case{}, fmt.Errorf("supplement for order %s: %w", app.PortalOrderID, err)
+		return cases.Case{}, fmt.Errorf("supplement for order %s: %w", app.PortalOrderID, err)
 	}
 	return c, nil
 }

@@ -1,4 +1,4 @@
-package cases
+package outbox
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 )
@@ -19,18 +20,18 @@ import (
 // delivery row the card shows. Statuses of one case leave in order: a job
 // whose earlier status is still queued waits for it.
 type StatusDeliveryWorker struct {
-	river.WorkerDefaults[StatusDeliveryArgs]
-	Service *Service
+	river.WorkerDefaults[cases.StatusDeliveryArgs]
+	Outbox *Service
 }
 
 // waitForEarlier is how long a later status waits for an earlier one.
 const waitForEarlier = 500 * time.Millisecond
 
 // Work sends one status.
-func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDeliveryArgs]) error {
-	s, a := w.Service, job.Args
-	var c Case
-	var e Event
+func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.StatusDeliveryArgs]) error {
+	s, a := w.Outbox, job.Args
+	var c cases.Case
+	var e cases.Event
 	var messageID string
 	var pending, wait bool
 	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
@@ -42,17 +43,17 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 			return nil
 		}
 		messageID = d.MessageID
-		if c, err = selectCase(ctx, tx, a.CaseID); err != nil {
+		if c, err = cases.SelectCase(ctx, tx, a.CaseID); err != nil {
 			return err
 		}
 		if wait, err = undeliveredBefore(ctx, tx, a.CaseID, a.EventSeq, c.PortalOrderID != ""); err != nil || wait {
 			return err
 		}
-		e, err = selectEvent(ctx, tx, a.CaseID, a.EventSeq)
+		e, err = cases.SelectEvent(ctx, tx, a.CaseID, a.EventSeq)
 		return err
 	})
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, cases.ErrNotFound):
 		return river.JobCancel(fmt.Errorf("status %d of case %s no longer exists", a.EventSeq, a.CaseID))
 	case err != nil:
 		return err
@@ -65,8 +66,8 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 	if err != nil {
 		return river.JobCancel(err)
 	}
-	bus, err := s.busOf(ctx, a.AgencyID)
-	if errors.Is(err, ErrNoBus) {
+	bus, err := s.cfg.Cases.BusOf(ctx, a.AgencyID)
+	if errors.Is(err, cases.ErrNoBus) {
 		return s.finishDelivery(ctx, job, "failed", "", "у ведомства не настроено подключение к СМЭВ")
 	}
 	if err != nil {
@@ -98,7 +99,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[StatusDe
 	return s.finishDelivery(ctx, job, "sent", sent.MessageID, "")
 }
 
-func (s *Service) reserveMessageID(ctx context.Context, a StatusDeliveryArgs) (string, error) {
+func (s *Service) reserveMessageID(ctx context.Context, a cases.StatusDeliveryArgs) (string, error) {
 	id, err := uuid.NewUUID() // SMEV wants time-based (version 1) ids
 	if err != nil {
 		return "", fmt.Errorf("message id: %w", err)
@@ -109,7 +110,7 @@ func (s *Service) reserveMessageID(ctx context.Context, a StatusDeliveryArgs) (s
 	return id.String(), err
 }
 
-func (s *Service) finishDelivery(ctx context.Context, job *river.Job[StatusDeliveryArgs], state, messageID, problem string) error {
+func (s *Service) finishDelivery(ctx context.Context, job *river.Job[cases.StatusDeliveryArgs], state, messageID, problem string) error {
 	a := job.Args
 	return s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
 		return markDelivery(ctx, tx, a.CaseID, a.EventSeq, state, messageID, problem)

@@ -1,0 +1,26 @@
+// Package intake takes applications from SMEV 3 and makes cases of them,
+// exactly once: a message's files go to the blob store first, then its case
+// (or its refusal) commits, and only then is the message acknowledged; a
+// redelivered message finds its case or refusal by MessageID and changes
+// nothing (Outcome says what happened).
+//
+// What it owns:
+//   - Receive (receive.go): a new application is mapped by its service
+//     type's form and registered through cases.Service.Register, with its
+//     attachments stored and hashed (SHA-256 and Streebog-256) and the
+//     applicant's signatures checked; problems become the case's problems,
+//     or a refusal when the service type says so;
+//   - supplements (supplement.go): documents the applicant sends for a case
+//     that waits for them;
+//   - withdrawals (withdrawal.go): the applicant withdrawing an application
+//     cancels its case until a decision is signed, and is refused after;
+//   - refusals (reject.go, store.go): every refused message is recorded in
+//     intake_rejections with its reason, and its RequestRejected answer is
+//     queued (outbox.RejectionArgs) in the same transaction;
+//   - the PullWorker (puller.go): River's periodic job that drains every
+//     agency's bus queue on one node at a time and hands the portal's
+//     answers to sent statuses to the outbox.
+//
+// Intake changes cases only through package cases' exported API; its own
+// SQL (refusals) is in store.go.
+package intake

@@ -1,0 +1,43 @@
+package intake
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/database"
+)
+
+// Config wires intake once, in cmd/server.
+type Config struct {
+	Pool  *pgxpool.Pool
+	Jobs  *river.Client[pgx.Tx] // inserts RequestRejected answers inside the refusal's transaction
+	Cases *cases.Service        // registers cases; its clock is intake's clock
+	// Withdrawal is the portal's message type for an applicant withdrawing
+	// an application; DefaultWithdrawalForm when zero.
+	Withdrawal WithdrawalForm
+}
+
+// Service takes applications from the bus.
+type Service struct {
+	cfg Config
+}
+
+// NewService builds the service.
+func NewService(cfg Config) *Service {
+	if cfg.Withdrawal.Namespace == "" {
+		cfg.Withdrawal = DefaultWithdrawalForm()
+	}
+	return &Service{cfg: cfg}
+}
+
+func (s *Service) inAgency(ctx context.Context, agencyID uuid.UUID, fn func(pgx.Tx) error) error {
+	return database.InAgency(ctx, s.cfg.Pool, agencyID, fn)
+}
+
+func (s *Service) now() time.Time { return s.cfg.Cases.Now() }

@@ -1,0 +1,111 @@
+package outbox
+
+// All SQL of the outbox: the bookkeeping of status deliveries (rows that
+// package cases queues with each status change and the card shows) and of
+// the answers to refused messages (rows that package intake records with
+// each refusal). Every function takes a transaction scoped to the agency.
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/okno-oiv/okno/internal/cases"
+)
+
+// undeliveredBefore reports whether an earlier status of the case has not
+// reached the bus yet: statuses go out in order. An order the cabinet does
+// not know yet (a case from the office) waits for the portal's answer to
+// the earlier status, which carries the order's number.
+func undeliveredBefore(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, orderKnown bool) (bool, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM status_deliveries WHERE case_id = @case_id AND event_seq < @seq
+		AND (state = 'queued' OR (state = 'sent' AND NOT @order_known))`,
+		pgx.NamedArgs{"case_id": caseID, "seq": seq, "order_known": orderKnown}).Scan(&n)
+	return n > 0, err
+}
+
+// delivery is the state of one status on its way, as the worker needs it.
+type delivery struct {
+	State     string `db:"state"`
+	MessageID string `db:"message_id"`
+}
+
+func selectDelivery(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) (delivery, error) {
+	rows, err := tx.Query(ctx, `SELECT state, message_id FROM status_deliveries WHERE case_id = @case_id AND event_seq = @seq`,
+		pgx.NamedArgs{"case_id": caseID, "seq": seq})
+	if err != nil {
+		return delivery{}, err
+	}
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[delivery])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, cases.ErrNotFound
+	}
+	return d, err
+}
+
+func markDelivery(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, state, messageID, lastError string) error {
+	_, err := tx.Exec(ctx, `UPDATE status_deliveries SET state = @state, attempts = attempts + 1,
+			message_id = CASE WHEN @message_id = '' THEN message_id ELSE @message_id END, last_error = @last_error, updated_at = now()
+		WHERE case_id = @case_id AND event_seq = @seq`,
+		pgx.NamedArgs{"case_id": caseID, "seq": seq, "state": state, "message_id": messageID, "last_error": lastError})
+	return err
+}
+
+func setDeliveryMessageID(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, messageID string) error {
+	_, err := tx.Exec(ctx, `UPDATE status_deliveries SET message_id = @message_id WHERE case_id = @case_id AND event_seq = @seq`,
+		pgx.NamedArgs{"case_id": caseID, "seq": seq, "message_id": messageID})
+	return err
+}
+
+// markDeliveryAnswered records the portal's answer to a sent status. The
+// answer may come before the sender recorded "sent" (its reply was lost in a
+// crash): the answer proves the message arrived, so a queued delivery with
+// that message id is answered too.
+func markDeliveryAnswered(ctx context.Context, tx pgx.Tx, messageID string, accepted bool, reason string) (uuid.UUID, error) {
+	state := "accepted"
+	if !accepted {
+		state = "failed"
+	}
+	var caseID uuid.UUID
+	err := tx.QueryRow(ctx, `UPDATE status_deliveries SET state = @state, last_error = @reason, updated_at = now()
+		WHERE message_id = @message_id AND state IN ('queued', 'sent') RETURNING case_id`,
+		pgx.NamedArgs{"message_id": messageID, "state": state, "reason": reason}).Scan(&caseID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, nil // an answer to something already answered, or not ours
+	}
+	return caseID, err
+}
+
+// rejection is a refused message and the state of its answer.
+type rejection struct {
+	Code      string `db:"reason_code"`
+	Reason    string `db:"reason"`
+	ReplyTo   string `db:"reply_to"`
+	State     string `db:"response_state"`
+	MessageID string `db:"response_message_id"`
+}
+
+// selectRejection reads a refusal; pgx.ErrNoRows when there is none.
+func selectRejection(ctx context.Context, tx pgx.Tx, busMessageID string) (rejection, error) {
+	rows, err := tx.Query(ctx, `SELECT reason_code, reason, reply_to, response_state, response_message_id FROM intake_rejections
+		WHERE bus_message_id = @bus_message_id`, pgx.NamedArgs{"bus_message_id": busMessageID})
+	if err != nil {
+		return rejection{}, err
+	}
+	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[rejection])
+}
+
+func setRejectionMessageID(ctx context.Context, tx pgx.Tx, busMessageID, messageID string) error {
+	_, err := tx.Exec(ctx, `UPDATE intake_rejections SET response_message_id = @message_id WHERE bus_message_id = @bus_message_id`,
+		pgx.NamedArgs{"bus_message_id": busMessageID, "message_id": messageID})
+	return err
+}
+
+func setRejectionState(ctx context.Context, tx pgx.Tx, busMessageID, state string) error {
+	_, err := tx.Exec(ctx, `UPDATE intake_rejections SET response_state = @state WHERE bus_message_id = @bus_message_id`,
+		pgx.NamedArgs{"bus_message_id": busMessageID, "state": state})
+	return err
+}
