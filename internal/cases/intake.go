@@ -21,6 +21,7 @@ import (
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/esign/streebog"
 	"github.com/okno-oiv/okno/internal/esign/xmlsig"
+	"github.com/okno-oiv/okno/internal/filetype"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
@@ -174,7 +175,10 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 		case err != nil:
 			return nil, nil, err
 		}
-		doc.Kind, doc.Title, doc.FileName, doc.MimeType = "attachment", title, name, mimeOr(a.MimeType)
+		doc.Kind, doc.Title, doc.FileName = "attachment", title, filetype.SafeName(name) // the type was sniffed in storeAttachment
+		if doc.MimeType == filetype.Opaque {
+			doc.Title += " (тип файла не распознан: сохранён как есть, открывается только скачиванием)"
+		}
 		doc.SignatureStatus, doc.SignatureInfo = "none", ""
 		if len(a.SignaturePKCS7) > 0 {
 			doc.SignatureStatus, doc.SignatureInfo = s.checkSignature(ctx, doc.BlobKey, a.SignaturePKCS7)
@@ -200,11 +204,19 @@ func (s *Service) storeAttachment(ctx context.Context, bus Bus, a smevclient.Rec
 		return Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, err)
 	}
 	defer rc.Close()
-	doc, err := s.storeFile(ctx, key, rc)
+	ft, body, err := filetype.Detect(rc, a.FileName)
+	if err != nil {
+		return Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, err)
+	}
+	if ft.Empty {
+		return Document{}, fmt.Errorf("%w: файл пуст (0 байт)", errUnreadableAttachment)
+	}
+	doc, err := s.storeFile(ctx, key, body)
 	var bad *sourceError
 	if errors.As(err, &bad) {
 		return Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, bad.err)
 	}
+	doc.MimeType = ft.Stored() // a file of an unknown type is kept, never lost, but served only as a download
 	return doc, err
 }
 
@@ -297,13 +309,6 @@ func safeKey(name string) string {
 		base = base[len(base)-120:]
 	}
 	return base
-}
-
-func mimeOr(m string) string {
-	if m == "" {
-		return "application/octet-stream"
-	}
-	return m
 }
 
 // deliveredAt is when the applicant sent the application: SMEV's sending
