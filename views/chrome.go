@@ -12,12 +12,13 @@ import (
 // Chrome is what every page's frame needs: who is looking, where they can
 // go, messages to show once, and where the static assets live.
 type Chrome struct {
-	Title     string
-	Principal *people.Principal // nil on pages for anonymous visitors
-	Nav       []NavItem
-	Flashes   []Flash
-	Asset     func(name string) string // cache-busting URL of a static file
-	Current   string                   // path of the page, to mark the nav item
+	Title       string
+	Principal   *people.Principal // nil on pages for anonymous visitors
+	Nav         []NavItem
+	Flashes     []Flash
+	Asset       func(name string) string // cache-busting URL of a static file
+	ScriptNonce string                   // the CSP nonce of this response, for Okno's own script tags
+	Current     string                   // path of the page, to mark the nav item
 }
 
 // NavItem is one link of the navigation.

@@ -32,7 +32,7 @@
 //   - InsertDocument, InsertEvent add to a locked case; BusMessageTaken tells
 //     whether a bus message already made or changed a case; LearnPortalOrder
 //     keeps the cabinet's order number;
-//   - Service.StoreFile, SafeKey, MimeTypeOr store files as cases keep them;
+//   - Service.StoreFile and SafeKey store files as cases keep them;
 //     Service.BusOf gives an agency's bus (Bus, Buses, ErrNoBus);
 //   - Service.Now is the one clock; SystemActor and PersonActor say who acts.
 //

@@ -68,11 +68,3 @@ func SafeKey(name string) string {
 	}
 	return base
 }
-
-// MimeTypeOr is the file's declared type, or the generic one.
-func MimeTypeOr(m string) string {
-	if m == "" {
-		return "application/octet-stream"
-	}
-	return m
-}

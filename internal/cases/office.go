@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/okno-oiv/okno/internal/filetype"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/people"
 )
@@ -52,8 +53,12 @@ func (s *Service) ServiceType(ctx context.Context, by *people.Principal, code st
 // into the blob store with both digests. It belongs to no case until
 // RegisterOffice names it; DiscardScans removes scans of a form that was
 // not accepted.
-func (s *Service) StoreScan(ctx context.Context, by *people.Principal, title, fileName, mimeType string, r io.Reader) (Document, error) {
+func (s *Service) StoreScan(ctx context.Context, by *people.Principal, title, fileName string, r io.Reader) (Document, error) {
 	if err := allowed(by, workers()...); err != nil {
+		return Document{}, err
+	}
+	ft, r, err := filetype.Check(r, fileName) // the type comes from the content; empty and foreign files are refused
+	if err != nil {
 		return Document{}, err
 	}
 	key := "agency/" + by.Agency.ID.String() + "/office/" + uuid.NewString() + "/" + SafeKey(fileName)
@@ -61,7 +66,7 @@ func (s *Service) StoreScan(ctx context.Context, by *people.Principal, title, fi
 	if err != nil {
 		return Document{}, err
 	}
-	d.Kind, d.Title, d.FileName, d.MimeType, d.SignatureStatus = "attachment", title, fileName, MimeTypeOr(mimeType), "none"
+	d.Kind, d.Title, d.FileName, d.MimeType, d.SignatureStatus = "attachment", title, fileName, ft.MIME, "none"
 	return d, nil
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"html"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okno-oiv/okno/internal/filetype"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 )
@@ -115,6 +117,24 @@ var badApplications = []badApplication{
 		extra.fileName, extra.attachmentID, extra.unlisted = "extra.pdf", "doc-extra", true
 		a.documents = append(a.documents, &extra)
 		return nil
+	}},
+	{name: "file of no document type", breakIt: func(t *testing.T, _ forms.ServiceType, a *application) []string {
+		// Kept, never lost, but as an opaque download (see assertRegistered).
+		d := a.documents[1]
+		d.data = []byte(`fetch("/cases/filters", {method: "POST"});`)
+		resign(t, a, d)
+		return nil
+	}},
+	{name: "file name with a path", breakIt: func(_ *testing.T, _ forms.ServiceType, a *application) []string {
+		// Stored under its plain name, as an office upload is.
+		a.documents[0].fileName = "../../../etc/scan-1.pdf"
+		return nil
+	}},
+	{name: "empty file", breakIt: func(t *testing.T, _ forms.ServiceType, a *application) []string {
+		d := a.documents[2]
+		d.data = []byte{}
+		resign(t, a, d)
+		return []string{"Файл «scan-3.pdf» повреждён или не получен", "файл пуст (0 байт)"}
 	}},
 	{name: "listed document not in the message", breakIt: func(_ *testing.T, _ forms.ServiceType, a *application) []string {
 		last := a.documents[len(a.documents)-1]
@@ -277,8 +297,9 @@ func (w *world) assertRegistered(id string, a *application, want []string, inval
 	}
 	sent := 0
 	for _, d := range a.documents {
-		if d.detached || d.rotten {
-			if _, ok := docs[d.fileName]; ok {
+		name := filetype.SafeName(d.fileName) // a name from the bus loses its directories
+		if d.detached || d.rotten || len(d.data) == 0 {
+			if _, ok := docs[name]; ok {
 				w.t.Errorf("%s was not received whole but is a document of the case", d.fileName)
 			}
 			continue
@@ -288,8 +309,16 @@ func (w *world) assertRegistered(id string, a *application, want []string, inval
 		if d.fileName == invalidSignature {
 			wantStatus = "invalid"
 		}
-		if docs[d.fileName] != wantStatus {
-			w.t.Errorf("%s: signature %q, want %q", d.fileName, docs[d.fileName], wantStatus)
+		if docs[name] != wantStatus {
+			w.t.Errorf("%s: signature %q, want %q", d.fileName, docs[name], wantStatus)
+		}
+		// The type comes from the content: what is no document type is kept opaque.
+		var mimeType, title string
+		if err := w.query(`SELECT mime_type, title FROM case_documents WHERE case_id = $1 AND file_name = $2`, caseID, name).Scan(&mimeType, &title); err != nil {
+			w.t.Fatal(err)
+		}
+		if ft := filetype.Of(d.data, name); mimeType != ft.Stored() || (!ft.Allowed && !strings.Contains(title, "тип файла не распознан")) {
+			w.t.Errorf("%s stored as %s titled %q; its content is %s", d.fileName, mimeType, title, ft.MIME)
 		}
 	}
 	if len(docs) != sent {
@@ -347,4 +376,15 @@ func (w *world) assertNothingHalfStored() {
 	if n := w.count(`SELECT count(*) FROM smevstand.message WHERE recipient IN ('MINSTROY', 'OKN') AND kind = 'REQUEST' AND acked_at IS NULL`); n != 0 {
 		w.t.Errorf("%d applications left unacknowledged", n)
 	}
+}
+
+// resign signs a changed document again as its applicant, so only the
+// change itself is wrong.
+func resign(t *testing.T, a *application, d *document) {
+	t.Helper()
+	sig, err := a.applicant.SignDetached(bytes.NewReader(d.data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.signature = sig
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/esign/xmlsig"
+	"github.com/okno-oiv/okno/internal/filetype"
 	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 )
@@ -70,7 +71,10 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 		case err != nil:
 			return nil, nil, err
 		}
-		doc.Kind, doc.Title, doc.FileName, doc.MimeType = "attachment", title, name, cases.MimeTypeOr(a.MimeType)
+		doc.Kind, doc.Title, doc.FileName = "attachment", title, filetype.SafeName(name) // the type was sniffed in storeAttachment
+		if doc.MimeType == filetype.Opaque {
+			doc.Title += " (тип файла не распознан: сохранён как есть, открывается только скачиванием)"
+		}
 		doc.SignatureStatus, doc.SignatureInfo = "none", ""
 		if len(a.SignaturePKCS7) > 0 {
 			doc.SignatureStatus, doc.SignatureInfo = s.checkSignature(ctx, doc.BlobKey, a.SignaturePKCS7)
@@ -96,11 +100,19 @@ func (s *Service) storeAttachment(ctx context.Context, bus cases.Bus, a smevclie
 		return cases.Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, err)
 	}
 	defer rc.Close()
-	doc, err := s.cfg.Cases.StoreFile(ctx, key, rc)
+	ft, body, err := filetype.Detect(rc, a.FileName)
+	if err != nil {
+		return cases.Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, err)
+	}
+	if ft.Empty {
+		return cases.Document{}, fmt.Errorf("%w: файл пуст (0 байт)", errUnreadableAttachment)
+	}
+	doc, err := s.cfg.Cases.StoreFile(ctx, key, body)
 	var bad *cases.SourceError
 	if errors.As(err, &bad) {
 		return cases.Document{}, fmt.Errorf("%w: %v", errUnreadableAttachment, bad.Err)
 	}
+	doc.MimeType = ft.Stored() // a file of an unknown type is kept, never lost, but served only as a download
 	return doc, err
 }
 

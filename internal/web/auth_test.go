@@ -342,8 +342,16 @@ func TestErrorPagesAndOperations(t *testing.T) {
 		t.Fatalf("404: %d", r.status)
 	}
 	mustContain(t, r, "Страница не найдена", `lang="ru"`)
-	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+	// Scripts run only with this response's nonce, which only the layout's
+	// own script tag carries; 'self' would admit an uploaded file too.
+	csp := r.header.Get("Content-Security-Policy")
+	nonce := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9]{20,})';`).FindStringSubmatch(csp)
+	if nonce == nil || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src 'self'") {
 		t.Fatalf("CSP: %q", csp)
+	}
+	mustContain(t, r, `nonce="`+nonce[1]+`"`)
+	if again := b.get("/nowhere").header.Get("Content-Security-Policy"); again == csp {
+		t.Fatalf("the nonce is the same in two responses: %q", csp)
 	}
 	b.get("/login")
 	m := b.get("/metrics")

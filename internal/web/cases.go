@@ -6,12 +6,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/filetype"
 	"github.com/okno-oiv/okno/internal/validation"
 	"github.com/okno-oiv/okno/views"
 )
@@ -117,8 +117,12 @@ func parseAssignment(f map[string]string) (cases.Assignment, validation.Errors) 
 	return a, nil
 }
 
-// caseDocument streams a file of a case: PDFs and images inline, for the
-// browser's preview, everything else as a download.
+// caseDocument streams a file of a case. What it is served as comes from
+// its content, not from the type stored with it (older rows kept the type a
+// browser declared): PDFs and plain raster images inline for the browser's
+// preview, every other document type and anything unrecognised as a
+// download. A user file never runs as a page of Okno: nosniff, and a
+// sandbox without script or any source of its own.
 func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	caseID, err := pathID(r)
 	if err != nil {
@@ -137,18 +141,28 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("open %s: %w", d.BlobKey, err)
 	}
 	defer rc.Close()
+	ft, body, err := filetype.Detect(rc, d.FileName)
+	if err != nil {
+		return err
+	}
+	served := ft.Stored()
 	disposition := "attachment"
-	if d.MimeType == "application/pdf" || strings.HasPrefix(d.MimeType, "image/") {
+	if filetype.Inline(served) {
 		disposition = "inline"
 	}
-	w.Header().Set("Content-Type", d.MimeType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": d.FileName}))
-	w.Header().Set("Content-Length", fmt.Sprint(d.Size))
-	w.Header().Set("Cache-Control", "private, no-store")
-	if disposition == "attachment" {
-		// A downloaded file is never interpreted as a page of Okno.
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	}
-	_, err = io.Copy(w, rc)
+	h := w.Header()
+	h.Set("Content-Type", served)
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": filetype.SafeName(d.FileName)}))
+	h.Set("Content-Length", fmt.Sprint(d.Size))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", userFilePolicy)
+	_, err = io.Copy(w, body)
 	return err
 }
+
+// userFilePolicy is the CSP of every file a person or the bus brought: a
+// sandbox (a unique origin: no cookies, no script, no forms) that loads
+// nothing; only the browser's own PDF viewer (object-src) and the inline
+// styles of its image view are let through, as Synapse serves media.
+const userFilePolicy = "sandbox; default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"

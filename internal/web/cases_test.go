@@ -146,7 +146,7 @@ func TestOfficeIntakeRefusesBadInputAndKeepsNothing(t *testing.T) {
 		t.Fatalf("refused form left %d files behind", after-before)
 	}
 	// A scan over the store's limit is refused whole.
-	_, r = clerk.registerOffice(validOffice(), bytes.Repeat([]byte("x"), 2<<20))
+	_, r = clerk.registerOffice(validOffice(), append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 2<<20)...))
 	if r.status != http.StatusRequestEntityTooLarge || s.count(`SELECT count(*) FROM cases`) != 0 {
 		t.Fatalf("oversized scan: %d", r.status)
 	}

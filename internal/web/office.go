@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/filetype"
 	"github.com/okno-oiv/okno/internal/validation"
 	"github.com/okno-oiv/okno/views"
 )
@@ -56,6 +57,7 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 	}
 	values := map[string]string{}
 	var scans []cases.Document
+	refused := validation.Errors{}
 	discard := func() { s.Cases.DiscardScans(r.Context(), scans) }
 	for {
 		part, err := mr.NextPart()
@@ -82,12 +84,22 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 		if part.FormName() != "scans" {
 			continue
 		}
-		doc, err := s.Cases.StoreScan(r.Context(), p, part.FileName(), part.FileName(), part.Header.Get("Content-Type"), part)
+		doc, err := s.Cases.StoreScan(r.Context(), p, part.FileName(), part.FileName(), part)
+		var bad *filetype.RefusedError
+		if errors.As(err, &bad) {
+			refused.Add("scans", bad.Message()) // read on: the form's other fields come back filled in
+			continue
+		}
 		if err != nil {
 			discard()
 			return err
 		}
 		scans = append(scans, doc)
+	}
+	if len(refused) > 0 {
+		discard()
+		s.render(w, r, http.StatusUnprocessableEntity, views.OfficeFormPage(s.chrome(w, r, st.Title), st, values, refused))
+		return nil
 	}
 	c, err := s.Cases.RegisterOffice(r.Context(), p, st, values, scans)
 	var problems validation.Errors

@@ -51,7 +51,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to string) {
 
 // chrome builds the frame of a page, taking the queued flash messages.
 func (s *Server) chrome(w http.ResponseWriter, r *http.Request, title string) views.Chrome {
-	c := views.Chrome{Title: title, Asset: s.assets.url, Current: r.URL.Path}
+	c := views.Chrome{Title: title, Asset: s.assets.url, ScriptNonce: scriptNonce(r), Current: r.URL.Path}
 	if sess := cookieSession(r); sess != nil {
 		if flashes := sess.Flashes(); len(flashes) > 0 {
 			for _, f := range flashes {

@@ -209,15 +209,15 @@ func (b *Bus) party(mnemonic string) *message.Party {
 	return p
 }
 
-func (b *Bus) checkCapacity(ctx context.Context, recipient, kind string) error {
-	n, err := b.store.QueueLength(ctx, recipient, kind)
-	if err != nil {
-		return err
-	}
-	if n >= b.capacity {
-		f := newFault(message.FaultDestinationOverflow, "queue of %s holds %d messages, the limit", recipient, n)
-		f.MessageBrokerAddress, f.DestinationName = "smevstand", recipient+"/"+kind
+// enqueue stores m in its recipient's queue unless the queue is full
+// (DestinationOverflow); the store counts and inserts under one lock.
+func (b *Bus) enqueue(ctx context.Context, m *store.Message, accepted *store.StatusEvent) error {
+	err := b.store.InsertMessageWithin(ctx, m, accepted, b.capacity)
+	var full *store.QueueFullError
+	if errors.As(err, &full) {
+		f := newFault(message.FaultDestinationOverflow, "queue of %s holds %d messages, the limit", full.Recipient, full.Length)
+		f.MessageBrokerAddress, f.DestinationName = "smevstand", full.Recipient+"/"+full.Kind
 		return f
 	}
-	return nil
+	return err
 }

@@ -50,9 +50,6 @@ func (b *Bus) SendRequest(ctx context.Context, out Outgoing, req *message.SendRe
 	if err != nil {
 		return nil, err
 	}
-	if err := b.checkCapacity(ctx, route.Provider, store.KindRequest); err != nil {
-		return nil, err
-	}
 	payload, err := xml.Marshal(data)
 	if err != nil {
 		return nil, fmt.Errorf("serialize request %s: %w", id, err)
@@ -72,7 +69,7 @@ func (b *Bus) SendRequest(ctx context.Context, out Outgoing, req *message.SendRe
 		m.ReferenceID = &ref
 	}
 	accepted := &store.StatusEvent{MessageID: id, Category: string(message.StatusRequestIsAcceptedBySmev), Details: "queued for " + route.Provider, CreatedAt: now}
-	if err := b.store.InsertMessage(ctx, m, accepted); err != nil {
+	if err := b.enqueue(ctx, m, accepted); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return nil, newFault(message.FaultMessageIsAlreadySent, "message %s was accepted before", id)
 		}
@@ -128,9 +125,6 @@ func (b *Bus) SendResponse(ctx context.Context, out Outgoing, req *message.SendR
 	if err != nil {
 		return nil, err
 	}
-	if err := b.checkCapacity(ctx, request.Sender, store.KindResponse); err != nil {
-		return nil, err
-	}
 	payload, err := xml.Marshal(data)
 	if err != nil {
 		return nil, fmt.Errorf("serialize response %s: %w", id, err)
@@ -148,7 +142,7 @@ func (b *Bus) SendResponse(ctx context.Context, out Outgoing, req *message.SendR
 		AttachmentBytes: size(attachments, files),
 	}
 	accepted := &store.StatusEvent{MessageID: id, Category: string(message.StatusResponseIsAcceptedBySmev), Details: "queued for " + request.Sender, CreatedAt: now}
-	if err := b.store.InsertMessage(ctx, m, accepted); err != nil {
+	if err := b.enqueue(ctx, m, accepted); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return nil, newFault(message.FaultMessageIsAlreadySent, "message %s was accepted before", id)
 		}

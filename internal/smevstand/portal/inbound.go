@@ -177,12 +177,13 @@ func (p *Portal) takeOrder(ctx context.Context, o elkOrder, create bool, md mess
 			f.DocType = a.DocTypeID
 			e.Files = append(e.Files, f)
 		}
-		if err := p.cfg.Store.AddApplicationEvent(ctx, app.ID, e); err != nil {
+		added, err := p.cfg.Store.RecordApplicationEvent(ctx, app.ID, e)
+		if err != nil {
 			p.cfg.Log.Error("portal: record status", "order", app.OrderNumber, "err", err)
 			line.Code, line.Message = 5, "Внутренняя ошибка портала"
 			return line
 		}
-		if st.Status == StatusWaitingForInput {
+		if added && st.Status == StatusWaitingForInput { // a message delivered again asks the applicant once
 			if err := p.cfg.Store.AddTask(ctx, p.cfg.Mnemonic, taskExtraDocuments, p.cfg.Now().Add(p.cfg.ExtraDocsDelay),
 				extraDocsTask{Application: app.ID, Comment: st.Comment}); err != nil {
 				p.cfg.Log.Error("portal: schedule extra documents", "order", app.OrderNumber, "err", err)
@@ -287,12 +288,6 @@ func (p *Portal) takeResponse(ctx context.Context, rm *message.ResponseMessage) 
 		e.Comment = strings.Join(reasons, "; ")
 	case data.RequestStatus != nil:
 		e.StatusCode, e.Title, e.Comment = ptr(data.RequestStatus.StatusCode), StatusName(data.RequestStatus.StatusCode), data.RequestStatus.StatusDescription
-		if data.RequestStatus.StatusCode == StatusWaitingForInput {
-			if err := p.cfg.Store.AddTask(ctx, p.cfg.Mnemonic, taskExtraDocuments, p.cfg.Now().Add(p.cfg.ExtraDocsDelay),
-				extraDocsTask{Application: app.ID, Comment: data.RequestStatus.StatusDescription}); err != nil {
-				return err
-			}
-		}
 	case data.AsyncProcessingStatus != nil:
 		e.Title, e.Comment = "Статус обработки", string(data.AsyncProcessingStatus.StatusCategory)
 	default:
@@ -303,8 +298,15 @@ func (p *Portal) takeResponse(ctx context.Context, rm *message.ResponseMessage) 
 		}
 		e.Files = files
 	}
-	if err := p.cfg.Store.AddApplicationEvent(ctx, app.ID, e); err != nil {
+	added, err := p.cfg.Store.RecordApplicationEvent(ctx, app.ID, e)
+	if err != nil {
 		return err
+	}
+	if added && data.RequestStatus != nil && data.RequestStatus.StatusCode == StatusWaitingForInput {
+		if err := p.cfg.Store.AddTask(ctx, p.cfg.Mnemonic, taskExtraDocuments, p.cfg.Now().Add(p.cfg.ExtraDocsDelay),
+			extraDocsTask{Application: app.ID, Comment: data.RequestStatus.StatusDescription}); err != nil {
+			return err
+		}
 	}
 	return ack()
 }

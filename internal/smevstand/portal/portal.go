@@ -143,7 +143,8 @@ func (p *Portal) poll(ctx context.Context) {
 }
 
 // Step processes at most one incoming request, one response and one due
-// task; it reports whether there was anything to do.
+// task; it reports whether there was anything to do. A failing task is
+// logged and put off, not returned: it says nothing about the queues.
 func (p *Portal) Step(ctx context.Context) (bool, error) {
 	got, err := p.cfg.Bus.GetRequest(ctx, p.cfg.Mnemonic, message.MessageTypeSelector{})
 	if err != nil {
@@ -166,7 +167,12 @@ func (p *Portal) Step(ctx context.Context) (bool, error) {
 		}
 	}
 	ran, err := p.cfg.Store.RunDueTask(ctx, p.cfg.Mnemonic, p.cfg.Now(), func(t store.Task) error { return p.runTask(ctx, t) })
-	return worked || ran, err
+	if err != nil {
+		// The store puts a failing task off on its own; the queues must not
+		// wait for it (poll pauses after an error).
+		p.cfg.Log.Error("portal: scheduled task", "err", err)
+	}
+	return worked || ran, nil
 }
 
 // document is one attached scan.

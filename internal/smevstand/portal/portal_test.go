@@ -56,7 +56,8 @@ type fixture struct {
 	clock  *clock
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture builds the portal on a bus; tune adjusts either's settings.
+func newFixture(t *testing.T, tune ...func(*bus.Config, *portal.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t))
@@ -78,14 +79,20 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{store: st, clock: &clock{t: time.Now()}}
-	f.bus, err = bus.New(bus.Config{Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, ParseCertificate: signing.Validity, Now: f.clock.Now})
+	busCfg := bus.Config{Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, ParseCertificate: signing.Validity, Now: f.clock.Now}
+	portalCfg := portal.Config{
+		Store: st, Mnemonic: "EPGU", Services: services, ExtraDocsDelay: time.Hour,
+		Scanner: scanner(t), Seed: 1, Now: f.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, tn := range tune {
+		tn(&busCfg, &portalCfg)
+	}
+	f.bus, err = bus.New(busCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.portal, err = portal.New(portal.Config{
-		Bus: f.bus, Store: st, Mnemonic: "EPGU", Services: services, ExtraDocsDelay: time.Hour,
-		Scanner: scanner(t), Seed: 1, Now: f.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	portalCfg.Bus = f.bus
+	f.portal, err = portal.New(portalCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) error {
 			return fmt.Errorf("insert application %s: %w", a.ID, err)
 		}
 		for _, e := range a.Events {
-			if err := addEvent(ctx, tx, a.ID, e); err != nil {
+			if _, err := addEvent(ctx, tx, a.ID, e); err != nil {
 				return err
 			}
 		}
@@ -75,22 +75,51 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) error {
 	})
 }
 
-func addEvent(ctx context.Context, tx pgx.Tx, app uuid.UUID, e ApplicationEvent) error {
+// addEvent appends an event unless it came with a message whose same
+// event is recorded already: a message the bus delivers again (its answer
+// was refused, its Ack lost) changes the cabinet once. It reports whether
+// the event was added.
+func addEvent(ctx context.Context, tx pgx.Tx, app uuid.UUID, e ApplicationEvent) (bool, error) {
 	files := e.Files
 	if files == nil {
 		files = []EventFile{}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO smevstand.application_event (application_id, at, direction, status_code, title, comment, message_id, files)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, app, e.At, e.Direction, e.StatusCode, e.Title, e.Comment, e.MessageID, files)
-	if err != nil {
-		return fmt.Errorf("add event to application %s: %w", app, err)
+	args := pgx.NamedArgs{"app": app, "at": e.At, "direction": e.Direction, "status": e.StatusCode, "title": e.Title,
+		"comment": e.Comment, "message": e.MessageID, "files": files}
+	if e.MessageID != nil {
+		// Two deliveries of one message may be taken at once (two stand processes).
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(@message::text, 0))`, args); err != nil {
+			return false, fmt.Errorf("lock events of message %s: %w", *e.MessageID, err)
+		}
 	}
-	return nil
+	tag, err := tx.Exec(ctx, `INSERT INTO smevstand.application_event (application_id, at, direction, status_code, title, comment, message_id, files)
+		SELECT @app, @at, @direction, @status, @title, @comment, @message, @files
+		WHERE @message::uuid IS NULL OR NOT EXISTS (
+			SELECT FROM smevstand.application_event
+			WHERE application_id = @app AND message_id = @message AND direction = @direction
+				AND status_code IS NOT DISTINCT FROM @status AND title = @title AND comment = @comment)`, args)
+	if err != nil {
+		return false, fmt.Errorf("add event to application %s: %w", app, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
-// AddApplicationEvent appends an event to an application's history.
+// AddApplicationEvent appends an event to an application's history, once
+// per message (see RecordApplicationEvent).
 func (s *Store) AddApplicationEvent(ctx context.Context, app uuid.UUID, e ApplicationEvent) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return addEvent(ctx, tx, app, e) })
+	_, err := s.RecordApplicationEvent(ctx, app, e)
+	return err
+}
+
+// RecordApplicationEvent appends an event to an application's history
+// unless the same event of the same message is there already, and reports
+// whether it was added, so what follows from a status is done once too.
+func (s *Store) RecordApplicationEvent(ctx context.Context, app uuid.UUID, e ApplicationEvent) (added bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) (err error) {
+		added, err = addEvent(ctx, tx, app, e)
+		return err
+	})
+	return added, err
 }
 
 // ApplicationByOrderNumber finds an application by the portal's number.

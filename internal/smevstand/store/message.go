@@ -69,7 +69,40 @@ type Selector struct {
 // InsertMessage enqueues m for its recipient, visible at once, and queues
 // the sender's status, when given, in the same transaction.
 func (s *Store) InsertMessage(ctx context.Context, m *Message, status *StatusEvent) error {
+	return s.InsertMessageWithin(ctx, m, status, 0)
+}
+
+// QueueFullError is a queue that already holds its capacity of
+// unacknowledged messages.
+type QueueFullError struct {
+	Recipient, Kind  string
+	Length, Capacity int
+}
+
+func (e *QueueFullError) Error() string {
+	return fmt.Sprintf("queue %s/%s holds %d messages, its capacity is %d", e.Recipient, e.Kind, e.Length, e.Capacity)
+}
+
+// InsertMessageWithin is InsertMessage into a queue of at most capacity
+// unacknowledged messages (none when zero), else a *QueueFullError. The
+// count and the insert hold the queue's lock together: concurrent senders
+// that each counted one place left would overfill it.
+func (s *Store) InsertMessageWithin(ctx context.Context, m *Message, status *StatusEvent, capacity int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if capacity > 0 {
+			queue := pgx.NamedArgs{"recipient": m.Recipient, "kind": m.Kind}
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('smevstand.queue/' || @recipient || '/' || @kind, 0))`, queue); err != nil {
+				return fmt.Errorf("lock queue of %s: %w", m.Recipient, err)
+			}
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM smevstand.message WHERE recipient = @recipient AND kind = @kind AND acked_at IS NULL`, queue).
+				Scan(&n); err != nil {
+				return fmt.Errorf("queue length of %s: %w", m.Recipient, err)
+			}
+			if n >= capacity {
+				return &QueueFullError{Recipient: m.Recipient, Kind: m.Kind, Length: n, Capacity: capacity}
+			}
+		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO smevstand.message (id, kind, sender, recipient, namespace, root_element,
 				reference_id, original_id, transaction_code, reply_to, payload, sender_signature,

@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS smevstand.task (
     payload     jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS task_due_idx ON smevstand.task (participant, due_at);
+-- Failed attempts so far: a failing task waits longer each time instead of
+-- coming first again at every step.
+ALTER TABLE smevstand.task ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0;
 
 -- The portal's side: applications citizens filed and what came back.
 CREATE TABLE IF NOT EXISTS smevstand.application (

@@ -114,7 +114,7 @@ func TestAckAndDuplicates(t *testing.T) {
 	}
 }
 
-func TestTaskRunsOnceWhenDueAndStaysOnFailure(t *testing.T) {
+func TestTaskRunsOnceWhenDueAndIsPutOffOnFailure(t *testing.T) {
 	t.Parallel()
 	s := open(t, pgtest.NewDatabase(t))
 	ctx := context.Background()
@@ -130,8 +130,22 @@ func TestTaskRunsOnceWhenDueAndStaysOnFailure(t *testing.T) {
 	if _, err := s.RunDueTask(ctx, "FNS", now.Add(time.Minute), func(store.Task) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("failing task: %v, want boom", err)
 	}
+	// A failed task is put off (a second, doubling), not first again at once.
+	due := now.Add(time.Minute)
+	ran, err = s.RunDueTask(ctx, "FNS", due, func(store.Task) error { t.Fatal("failed task run again at once"); return nil })
+	if err != nil || ran {
+		t.Fatalf("right after the failure: ran=%v err=%v", ran, err)
+	}
+	if _, err := s.RunDueTask(ctx, "FNS", due.Add(time.Second), func(store.Task) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("second attempt: %v, want boom", err)
+	}
+	due = due.Add(time.Second)
+	ran, err = s.RunDueTask(ctx, "FNS", due.Add(time.Second), func(store.Task) error { t.Fatal("run before its doubled delay"); return nil })
+	if err != nil || ran {
+		t.Fatalf("before the doubled delay: ran=%v err=%v", ran, err)
+	}
 	var payload string
-	ran, err = s.RunDueTask(ctx, "FNS", now.Add(time.Minute), func(tk store.Task) error { payload = string(tk.Payload); return nil })
+	ran, err = s.RunDueTask(ctx, "FNS", due.Add(2*time.Second), func(tk store.Task) error { payload = string(tk.Payload); return nil })
 	if err != nil || !ran || payload != `{"id": "1"}` {
 		t.Fatalf("due task: ran=%v err=%v payload=%s", ran, err, payload)
 	}
