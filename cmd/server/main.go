@@ -3,6 +3,7 @@
 //
 //	server            start the web application (same as `server serve`)
 //	server esign ...  keys, certificates and signatures by hand (see `server esign -h`)
+//	server audit ...  verify the audit chains against their signed anchors, or anchor now
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -49,6 +51,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			return esigncli.Run(ctx, args[1:], os.Stdin, stdout, stderr)
+		case "audit":
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return auditCommand(ctx, args[1:], stdout, stderr)
 		case "migrate":
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -62,6 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "usage: server [serve]     start Okno (configuration from the environment; see README.md)")
 			fmt.Fprintln(stdout, "       server migrate    create or upgrade the database and exit")
 			fmt.Fprintln(stdout, "       server esign ...  keys, certificates and signatures by hand (server esign -h)")
+			fmt.Fprintln(stdout, "       server audit verify|anchor [-agency CODE]  check or anchor the audit chains")
 			return 0
 		default:
 			fmt.Fprintf(stderr, "server: unknown command %q (try -h)\n", args[0])
@@ -84,6 +91,36 @@ func migrate(ctx context.Context) error {
 		return err
 	}
 	return database.Prepare(ctx, cfg.DatabaseURL, cfg.AppDBPassword)
+}
+
+// auditCommand runs `server audit` against the configured database, keys
+// and anchor file (see audit.Command for its exit codes).
+func auditCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "okno:", err)
+		return 2
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return fail(err)
+	}
+	appURL, err := database.AppURL(cfg.DatabaseURL, cfg.AppDBPassword)
+	if err != nil {
+		return fail(err)
+	}
+	pool, err := database.Open(ctx, appURL)
+	if err != nil {
+		return fail(fmt.Errorf("open database: %w", err))
+	}
+	defer pool.Close()
+	return audit.Command(ctx, auditAnchors(cfg, pool), args, stdout, stderr)
+}
+
+// auditAnchors keeps the anchor key and the anchors' file in the data
+// directory, beside the session key and away from the database.
+func auditAnchors(cfg config.Config, pool *pgxpool.Pool) *audit.Anchors {
+	dir := filepath.Join(cfg.DataDir, "audit")
+	return &audit.Anchors{Pool: pool, Keys: &audit.FileKeys{SMEVDir: cfg.SMEV.KeysDir, Dir: dir}, File: filepath.Join(dir, "anchors.jsonl")}
 }
 
 func serve(ctx context.Context, stderr io.Writer) error {
