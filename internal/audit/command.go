@@ -32,7 +32,7 @@ func Command(ctx context.Context, s *Anchors, args []string, stdout, stderr io.W
 		agencies = []Agency{a}
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "okno audit:", err)
+		fmt.Fprintln(stderr, "okno", err)
 		return 2
 	}
 	exit := 0
@@ -41,7 +41,7 @@ func Command(ctx context.Context, s *Anchors, args []string, stdout, stderr io.W
 			anchor, err := s.Anchor(ctx, a)
 			switch {
 			case err != nil:
-				fmt.Fprintln(stderr, "okno audit:", err)
+				fmt.Fprintln(stderr, "okno", err)
 				exit = 2
 			case anchor == nil:
 				fmt.Fprintf(stdout, "%s: nothing new to anchor\n", a.Code)
@@ -52,7 +52,7 @@ func Command(ctx context.Context, s *Anchors, args []string, stdout, stderr io.W
 		}
 		r, err := s.Verify(ctx, a)
 		if err != nil {
-			fmt.Fprintln(stderr, "okno audit:", err)
+			fmt.Fprintln(stderr, "okno", err)
 			exit = 2
 			continue
 		}
