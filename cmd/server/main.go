@@ -3,6 +3,7 @@
 //
 //	server            start the web application (same as `server serve`)
 //	server esign ...  keys, certificates and signatures by hand (see `server esign -h`)
+//	server audit ...  verify the audit chains against their signed anchors, or anchor now
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/okno-oiv/okno/internal/app"
+	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/esign/esigncli"
@@ -30,6 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			return esigncli.Run(ctx, args[1:], os.Stdin, stdout, stderr)
+		case "audit":
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return auditCommand(ctx, args[1:], stdout, stderr)
 		case "migrate":
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -43,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "usage: server [serve]     start Okno (configuration from the environment; see README.md)")
 			fmt.Fprintln(stdout, "       server migrate    create or upgrade the database and exit")
 			fmt.Fprintln(stdout, "       server esign ...  keys, certificates and signatures by hand (server esign -h)")
+			fmt.Fprintln(stdout, "       server audit verify|anchor [-agency CODE]  check or anchor the audit chains")
 			return 0
 		default:
 			fmt.Fprintf(stderr, "server: unknown command %q (try -h)\n", args[0])
@@ -65,6 +72,29 @@ func migrate(ctx context.Context) error {
 		return err
 	}
 	return database.Prepare(ctx, cfg.DatabaseURL, cfg.AppDBPassword)
+}
+
+// auditCommand runs `server audit` against the configured database, keys
+// and anchor file (see audit.Command for its exit codes).
+func auditCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "okno:", err)
+		return 2
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return fail(err)
+	}
+	appURL, err := database.AppURL(cfg.DatabaseURL, cfg.AppDBPassword)
+	if err != nil {
+		return fail(err)
+	}
+	pool, err := database.Open(ctx, appURL)
+	if err != nil {
+		return fail(fmt.Errorf("open database: %w", err))
+	}
+	defer pool.Close()
+	return audit.Command(ctx, app.AuditAnchors(cfg, pool), args, stdout, stderr)
 }
 
 // serve builds Okno from the environment and runs it until ctx ends.

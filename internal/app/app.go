@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,6 +74,10 @@ type App struct {
 	Intake *intake.Service
 	Outbox *outbox.Service
 	Audit  *audit.Log
+	// Anchors sign the audit chains' heads; Metrics is what /metrics serves.
+	Anchors *audit.Anchors
+	Metrics *prometheus.Registry
+	chain   *audit.ChainGauge
 	// Jobs is the insert-only River client through which the services put
 	// outbox jobs into their own transactions.
 	Jobs *river.Client[pgx.Tx]
@@ -139,6 +144,12 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 	}
 	a.Audit = audit.NewLog(a.Pool)
+	a.Anchors = AuditAnchors(cfg, a.Pool)
+	a.Metrics = prometheus.NewRegistry()
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if a.chain, err = audit.NewChainGauge(a.Metrics); err != nil {
+		return nil, err
+	}
 
 	// The services insert outbox jobs through an insert-only River client;
 	// the worker client runs them (and pulls the bus) when this process
@@ -185,10 +196,8 @@ func newHandler(a *App, cfg config.Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	site, err := web.New(web.Deps{
-		People: a.People, Cases: a.Cases, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: registry,
+		People: a.People, Cases: a.Cases, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
 		// A paper application carries several scans, each capped by the store.
 		MaxUploadBytes: 8 * cfg.Storage.MaxUploadSize,
@@ -261,4 +270,12 @@ func (a *App) Serve(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// AuditAnchors keeps the anchor key and the anchors' file in the data
+// directory, beside the session key and away from the database; agencies on
+// the bus sign with their own SMEV key.
+func AuditAnchors(cfg config.Config, pool *pgxpool.Pool) *audit.Anchors {
+	dir := filepath.Join(cfg.DataDir, "audit")
+	return &audit.Anchors{Pool: pool, Keys: &audit.FileKeys{SMEVDir: cfg.SMEV.KeysDir, Dir: dir}, File: filepath.Join(dir, "anchors.jsonl")}
 }

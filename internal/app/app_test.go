@@ -55,15 +55,16 @@ func TestBuildsOknoFromConfiguration(t *testing.T) {
 	defer owner.Close(ctx)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		var pulls int
-		if err := owner.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'bus_pull'`).Scan(&pulls); err != nil {
+		var pulls, anchorings int
+		if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE kind = 'bus_pull'),
+			count(*) FILTER (WHERE kind = 'audit_anchor' AND state = 'completed') FROM river.river_job`).Scan(&pulls, &anchorings); err != nil {
 			t.Fatal(err)
 		}
-		if pulls > 0 {
+		if pulls > 0 && anchorings > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the periodic bus pull was never scheduled after Start")
+			t.Fatalf("after Start: %d bus pulls scheduled, %d audit anchorings completed; want both", pulls, anchorings)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

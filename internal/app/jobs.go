@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
@@ -19,7 +20,7 @@ import (
 
 // backgroundWork is THE list of Okno's River workers, queues and periodic
 // jobs: the periodic bus pull (one node at a time: River's leader schedules
-// it and the job is unique) and the outbox. A new job kind is registered
+// it and the job is unique), the outbox, and the audit chains' anchoring. A new job kind is registered
 // here and nowhere else.
 func backgroundWork(a *App, cfg config.Config, logger *slog.Logger) (*river.Workers, map[string]river.QueueConfig, []*river.PeriodicJob) {
 	workers := river.NewWorkers()
@@ -27,16 +28,24 @@ func backgroundWork(a *App, cfg config.Config, logger *slog.Logger) (*river.Work
 	river.AddWorker(workers, &outbox.RejectionWorker{Outbox: a.Outbox})
 	river.AddWorker(workers, &intake.PullWorker{Intake: a.Intake, Outbox: a.Outbox, Logger: logger,
 		Budget: config.JobTimeout - 5*time.Second, Takers: intake.DefaultTakers})
+	river.AddWorker(workers, &audit.AnchorWorker{Anchors: a.Anchors, Gauge: a.chain, Logger: logger})
 	queues := map[string]river.QueueConfig{
-		intake.Queue:      {MaxWorkers: 1},
-		cases.QueueOutbox: {MaxWorkers: 8},
+		intake.Queue:       {MaxWorkers: 1},
+		cases.QueueOutbox:  {MaxWorkers: 8},
+		river.QueueDefault: {MaxWorkers: 1}, // the audit anchoring
 	}
 	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SMEV.PullInterval),
 		func() (river.JobArgs, *river.InsertOpts) {
 			// At most one pull per second (River's finest unique period)
 			// even when the interval is shorter.
 			return intake.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
-		}, &river.PeriodicJobOpts{RunOnStart: true})}
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		// The audit chains are verified (the metric) and their heads signed
+		// every hour; duplicates from several nodes are refused by the anchor's key.
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return audit.AnchorArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
 	return workers, queues, periodic
 }
 

@@ -36,29 +36,83 @@ type Entry struct {
 	Details    map[string]any // never passwords, secrets or document contents
 }
 
-// Record appends an entry within tx, which must be scoped to the agency.
+// Record adds an entry to tx, which must be a transaction of
+// database.InAgency. Entries are kept with the transaction and appended
+// together as its last step, just before commit (see database.Tx.Final):
+// the agency's chain head is locked only from there to the commit, so two
+// transactions never wait for each other's head while holding other rows.
+// The log takes the actor from the transaction and the time from the
+// database (migration 00006), never from the caller.
 func Record(ctx context.Context, tx pgx.Tx, actor Actor, e Entry) error {
+	scoped, ok := tx.(*database.Tx)
+	if !ok {
+		return fmt.Errorf("audit: %s recorded outside database.InAgency", e.Action)
+	}
 	details := e.Details
 	if details == nil {
 		details = map[string]any{}
 	}
 	raw, err := json.Marshal(details)
 	if err != nil {
-		return fmt.Errorf("audit: encode details: %w", err)
+		return fmt.Errorf("audit: encode details of %s: %w", e.Action, err)
 	}
-	var actorID *uuid.UUID
-	if actor.ID != uuid.Nil {
-		actorID = &actor.ID
+	if actor.IP == "" {
+		actor.IP = "-"
 	}
-	ip := actor.IP
-	if ip == "" {
-		ip = "-"
+	b := scoped.Final(batchKey{}, func() database.FinalStep { return &batch{} }).(*batch)
+	b.entries = append(b.entries, pending{actor: actor, entry: pendingEntry{
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Details: raw}})
+	return nil
+}
+
+type batchKey struct{}
+
+// batch is a transaction's entries not yet appended.
+type batch struct{ entries []pending }
+
+type pending struct {
+	actor Actor
+	entry pendingEntry
+}
+
+// pendingEntry is an entry as audit_append_entries reads it.
+type pendingEntry struct {
+	Action     string          `json:"action"`
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id"`
+	Details    json.RawMessage `json:"details"`
+}
+
+// Finish appends the batch: one call per run of entries by the same actor,
+// with the actor set on the transaction for the function to read.
+func (b *batch) Finish(ctx context.Context, tx pgx.Tx) error {
+	for start := 0; start < len(b.entries); {
+		actor := b.entries[start].actor
+		end := start
+		var run []pendingEntry
+		for end < len(b.entries) && b.entries[end].actor == actor {
+			run = append(run, b.entries[end].entry)
+			end++
+		}
+		raw, err := json.Marshal(run)
+		if err != nil {
+			return fmt.Errorf("audit: encode entries: %w", err)
+		}
+		actorID := ""
+		if actor.ID != uuid.Nil {
+			actorID = actor.ID.String()
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.actor_id', @id, true), set_config('app.actor_login', @login, true),
+				set_config('app.actor_ip', @ip, true)`,
+			pgx.NamedArgs{"id": actorID, "login": actor.Login, "ip": actor.IP}); err != nil {
+			return fmt.Errorf("audit: set actor: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT audit_append_entries(@entries)`, pgx.NamedArgs{"entries": string(raw)}); err != nil {
+			return fmt.Errorf("audit: append %s: %w", run[0].Action, err)
+		}
+		start = end
 	}
-	if _, err := tx.Exec(ctx, `SELECT audit_append(@actor_id, @actor_login, @action, @object_type, @object_id, @client_ip, @details)`,
-		pgx.NamedArgs{"actor_id": actorID, "actor_login": actor.Login, "action": e.Action, "object_type": e.ObjectType,
-			"object_id": e.ObjectID, "client_ip": ip, "details": raw}); err != nil {
-		return fmt.Errorf("audit: append %s: %w", e.Action, err)
-	}
+	b.entries = nil
 	return nil
 }
 

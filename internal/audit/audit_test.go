@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -126,5 +127,89 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 	}
 	if len(rows) != 40 || rows[0].Seq != 40 || rows[39].Seq != 1 {
 		t.Fatalf("got %d rows, first seq %d", len(rows), rows[0].Seq)
+	}
+}
+
+// Two transactions lock two rows in opposite order, each recording an entry
+// in between: the shape of a bulk assignment beside a status change. When
+// an entry locked the chain head where it was recorded, the first held the
+// head while waiting for the second's row, and the second waited for the
+// head: a deadlock. Appended at commit, the second finishes first.
+func TestEntriesDoNotHoldTheHeadWhileTheTransactionWorks(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	a := newAgency(t, db, "AAA")
+	first, second := uuid.New(), uuid.New()
+	if err := database.InAgency(ctx, db.App, a, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO departments (agency_id, id, name) VALUES (@a, @x, 'Первый'), (@a, @y, 'Второй')`,
+			pgx.NamedArgs{"a": a, "x": first, "y": second})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lock := func(tx pgx.Tx, id uuid.UUID) error {
+		_, err := tx.Exec(ctx, `SELECT FROM departments WHERE id = $1 FOR UPDATE`, id)
+		return err
+	}
+	actor := audit.Actor{Login: "ivanov", IP: "10.0.0.7"}
+	entry := func(id uuid.UUID) audit.Entry {
+		return audit.Entry{Action: "department.rename", ObjectType: "department", ObjectID: id.String()}
+	}
+	bulkRecorded, otherLocked := make(chan struct{}), make(chan struct{})
+	errs := make(chan error, 2)
+	go func() { // the bulk action: first, then second
+		errs <- database.InAgency(ctx, db.App, a, func(tx pgx.Tx) error {
+			if err := lock(tx, first); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx, actor, entry(first)); err != nil {
+				return err
+			}
+			close(bulkRecorded)
+			<-otherLocked
+			if err := lock(tx, second); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, actor, entry(second))
+		})
+	}()
+	go func() { // the single action on the second row
+		errs <- database.InAgency(ctx, db.App, a, func(tx pgx.Tx) error {
+			<-bulkRecorded
+			if err := lock(tx, second); err != nil {
+				return err
+			}
+			close(otherLocked)
+			return audit.Record(ctx, tx, actor, entry(second))
+		})
+	}()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent transactions: %v", err)
+		}
+	}
+	if b := verify(t, db, a); b != nil {
+		t.Fatalf("chain broken: %+v", *b)
+	}
+	var rows []audit.Row
+	if err := database.InAgency(ctx, db.App, a, func(tx pgx.Tx) (err error) {
+		rows, err = audit.List(ctx, tx, audit.Filter{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 {
+		t.Fatalf("%d entries, want 3", len(rows))
+	}
+}
+
+func TestRecordRefusesATransactionOutsideInAgency(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	err := database.Unscoped(ctx, db.App, func(tx pgx.Tx) error {
+		return audit.Record(ctx, tx, audit.SystemActor(), audit.Entry{Action: "user.update", ObjectType: "user", ObjectID: "1"})
+	})
+	if err == nil || !strings.Contains(err.Error(), "outside database.InAgency") {
+		t.Fatalf("got %v, want a refusal", err)
 	}
 }

@@ -2,9 +2,10 @@ package cases
 
 // The registry list: the agency's cases filtered, sorted, searched and read
 // in keyset pages, and the same selection exported as CSV. All SQL of the
-// list lives here. It reads the registry_cases view (migration 00004), which
-// scopes rows to the transaction's agency so that full-text and trigram
-// conditions can use their GIN indexes.
+// list lives here. It reads the registry_cases view (migrations 00004 and
+// 00006), which scopes rows to the transaction's agency behind a security
+// barrier; full-text and trigram search use their GIN indexes through
+// registry_search.
 
 import (
 	"context"
@@ -609,12 +610,15 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 		}
 	}
 	if f.Search != "" {
-		match := "r.search @@ websearch_to_tsquery('russian', " + arg("search", f.Search) + ")"
+		// Search conditions are not leakproof, so they cannot reach the GIN
+		// indexes through the view's security barrier: registry_search
+		// (migration 00006) matches inside the agency's scope instead.
+		var like *string
 		if utf8.RuneCountInString(f.Search) >= trigramMinRunes {
-			like := arg("like", "%"+escapeLike(f.Search)+"%")
-			match += " OR r.number ILIKE " + like + " OR r.applicant_name ILIKE " + like
+			pattern := "%" + escapeLike(f.Search) + "%"
+			like = &pattern
 		}
-		where = append(where, "("+match+")")
+		where = append(where, "r.id = ANY(registry_search("+arg("search", f.Search)+", "+arg("like", like)+"))")
 	}
 	order := "r.due_date, r.id"
 	if f.After != "" && paged {

@@ -211,17 +211,58 @@ func Open(ctx context.Context, appURL string) (*pgxpool.Pool, error) {
 
 // InAgency runs fn in one transaction scoped to the agency: row-level security
 // shows and accepts only that agency's rows. The transaction commits when fn
-// returns nil and rolls back otherwise.
+// returns nil and rolls back otherwise. fn's transaction is a *Tx: what was
+// deferred to its end (the audit entries) runs after fn, just before commit.
 func InAgency(ctx context.Context, pool *pgxpool.Pool, agencyID uuid.UUID, fn func(pgx.Tx) error) error {
 	if agencyID == uuid.Nil {
 		return errors.New("database: InAgency called without an agency")
 	}
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT set_config('app.agency_id', $1, true)", agencyID.String()); err != nil {
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(ptx pgx.Tx) error {
+		if _, err := ptx.Exec(ctx, "SELECT set_config('app.agency_id', $1, true)", agencyID.String()); err != nil {
 			return fmt.Errorf("set agency scope: %w", err)
 		}
-		return fn(tx)
+		tx := &Tx{Tx: ptx, Agency: agencyID}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		for _, f := range tx.finals {
+			if err := f.step.Finish(ctx, ptx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+}
+
+// Tx is an agency-scoped transaction of InAgency.
+type Tx struct {
+	pgx.Tx
+	Agency uuid.UUID
+	finals []final
+}
+
+// A FinalStep is work a transaction defers to its end, so that the locks it
+// takes are held only from there to the commit.
+type FinalStep interface {
+	Finish(ctx context.Context, tx pgx.Tx) error
+}
+
+type final struct {
+	key  any
+	step FinalStep
+}
+
+// Final returns the transaction's final step under key, made by create on
+// first use. Steps run in the order they were first asked for.
+func (t *Tx) Final(key any, create func() FinalStep) FinalStep {
+	for _, f := range t.finals {
+		if f.key == key {
+			return f.step
+		}
+	}
+	step := create()
+	t.finals = append(t.finals, final{key: key, step: step})
+	return step
 }
 
 // Unscoped runs fn in a transaction with no agency scope: tenant tables show
