@@ -76,7 +76,10 @@ document.addEventListener("submit", (event) => {
   if (!(form instanceof HTMLFormElement) || form.method === "dialog") return;
   const dialogID = form.dataset.confirm;
   if (dialogID) {
-    if (form.querySelector("input[name=confirmed]")) return;
+    if (form.querySelector("input[name=confirmed]")) {
+      dirtyForms.delete(form);
+      return;
+    }
     const dialog = document.getElementById(dialogID);
     if (!dialog) return; // the server asks on a page instead
     event.preventDefault();
