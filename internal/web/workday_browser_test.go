@@ -167,7 +167,6 @@ func TestBrowserRefusalAsksFirst(t *testing.T) {
 		chromedp.SendKeys(`#comment-refused`, reason),
 		chromedp.Click(`button[data-action=refused]`),
 		chromedp.WaitVisible(`#confirm-refused`),
-		browsertest.Screenshot("50-refusal-dialog"),
 	)
 	text := b.text(`#confirm-refused`)
 	for _, want := range []string{"Отказать в предоставлении услуги: дело № 2026-RNS-000077",
@@ -190,6 +189,7 @@ func TestBrowserRefusalAsksFirst(t *testing.T) {
 		chromedp.Click(`#confirm-refused button[value=confirm]`),
 		chromedp.WaitVisible(`.flash-ok`),
 	)
+	b.do("screenshot", browsertest.Screenshot("50-refused"))
 	if st := b.text(`#case-status`); st != "Отказ" {
 		t.Fatalf("status after confirming: %q", st)
 	}
@@ -267,11 +267,11 @@ func TestBrowserNothingScrollsSideways(t *testing.T) {
 	axe := browsertest.Axe(t)
 	long := "Общество с ограниченной ответственностью «Специализированный застройщик Северо-Западная строительная компания»"
 	for i := 1; i <= 12; i++ {
-		s.addCase(registryCase{number: fmt.Sprintf("2026-RNS-%06d", i), applicant: long, executor: "minstroy.clerk",
+		s.addCase(registryCase{number: fmt.Sprintf("2026-RNS-9%05d", i), applicant: long, executor: "minstroy.clerk",
 			due: time.Now().AddDate(0, 0, i-3)})
 	}
 	id := caseInWork(t, s)
-	onApproval := s.addCase(registryCase{number: "2026-RNS-000099", status: "on_approval", executor: "minstroy.clerk"}).String()
+	onApproval := s.addCase(registryCase{number: "2026-RNS-990099", status: "on_approval", executor: "minstroy.clerk"}).String()
 
 	pages := []struct {
 		login string
