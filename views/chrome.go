@@ -41,7 +41,9 @@ func (c Chrome) Zone() *time.Location { return AgencyZone(c.Principal) }
 func (c Chrome) Time(t time.Time) string { return FormatTime(t, c.Zone()) }
 
 // TimeWithSeconds is Time for records where seconds matter (the audit log).
-func (c Chrome) TimeWithSeconds(t time.Time) string { return t.In(c.Zone()).Format("02.01.2006 15:04:05") }
+func (c Chrome) TimeWithSeconds(t time.Time) string {
+	return t.In(c.Zone()).Format("02.01.2006 15:04:05")
+}
 
 // active marks the nav item of the current page: the longest item that is
 // the path itself or a folder above it ("Мои дела" on /cases/mine, not "Реестр").
