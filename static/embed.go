@@ -6,5 +6,5 @@ import "embed"
 
 // Files are the static assets by file name.
 //
-//go:embed *.css *.js
+//go:embed *.css *.js *.svg
 var Files embed.FS

@@ -5,6 +5,7 @@ package views
 
 import (
 	"strings"
+	"time"
 
 	"github.com/okno-oiv/okno/internal/people"
 )
@@ -19,6 +20,8 @@ type Chrome struct {
 	Asset       func(name string) string // cache-busting URL of a static file
 	ScriptNonce string                   // the CSP nonce of this response, for Okno's own script tags
 	Current     string                   // path of the page, to mark the nav item
+	// SavedDrafts are forms whose browser drafts are now stored for real.
+	SavedDrafts []string
 }
 
 // NavItem is one link of the navigation.
@@ -30,6 +33,17 @@ type NavItem struct {
 type Flash struct {
 	Kind string // "ok" or "error"
 	Text string
+}
+
+// Zone is the agency's clock for every time on the page.
+func (c Chrome) Zone() *time.Location { return AgencyZone(c.Principal) }
+
+// Time shows a moment on the agency's clock.
+func (c Chrome) Time(t time.Time) string { return FormatTime(t, c.Zone()) }
+
+// TimeWithSeconds is Time for records where seconds matter (the audit log).
+func (c Chrome) TimeWithSeconds(t time.Time) string {
+	return t.In(c.Zone()).Format("02.01.2006 15:04:05")
 }
 
 // active marks the nav item of the current page: the longest item that is

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/cases"
@@ -142,11 +143,38 @@ func deliveryText(d *cases.Delivery) string {
 	return d.State
 }
 
+// commentReader says who reads an action's comment: a request for documents
+// and a refusal reach the applicant's cabinet, everything else stays inside
+// the agency.
 func commentReader(t cases.Transition) string {
 	if t.To == cases.StatusAwaitingApplicant || t.To == cases.StatusRefused {
-		return "заявитель"
+		return "Увидит заявитель в личном кабинете на Госуслугах."
 	}
-	return "исполнитель"
+	return "Увидят только сотрудники ведомства, в ходе дела."
+}
+
+func commentLabel(t cases.Transition) string {
+	switch t.To {
+	case cases.StatusAwaitingApplicant:
+		return "Какие документы нужны от заявителя"
+	case cases.StatusRefused:
+		return "Причина отказа"
+	case cases.StatusInProgress:
+		if t.From == cases.StatusOnApproval {
+			return "Что доработать"
+		}
+	}
+	return "Комментарий к «" + t.Action + "»"
+}
+
+// irreversible actions end the case for good, so the card asks before them.
+func irreversible(t cases.Transition) bool { return t.To.Final() }
+
+func confirmButton(t cases.Transition) string {
+	if t.To == cases.StatusRefused {
+		return "Да, отказать"
+	}
+	return "Да, " + strings.ToLower(t.Action)
 }
 
 // inputType is the HTML input type of a service field's kind.

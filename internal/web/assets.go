@@ -65,3 +65,16 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	_, _ = w.Write(body)
 }
+
+// serveFavicon answers the /favicon.ico that browsers and bookmark tools ask
+// for by themselves, whatever the page's <link rel=icon> says.
+func (s *Server) serveFavicon(w http.ResponseWriter, r *http.Request) {
+	body, ok := s.assets.byHashedName[s.assets.hashedName["favicon.svg"]]
+	if !ok {
+		s.fail(w, r, errNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(body)
+}

@@ -67,8 +67,8 @@ func loginProblem(err error) (int, string) {
 	case errors.Is(err, people.ErrBadCredentials):
 		return http.StatusUnauthorized, "Неверный логин или пароль."
 	case errors.As(err, &locked):
-		return http.StatusTooManyRequests, fmt.Sprintf("Слишком много неудачных попыток входа. Вход заблокирован до %s (UTC). Повторите позже или обратитесь к администратору ведомства.",
-			locked.Until.UTC().Format("15:04"))
+		return http.StatusTooManyRequests, fmt.Sprintf("Слишком много неудачных попыток входа. Вход заблокирован до %s, время %s. Повторите позже или обратитесь к администратору ведомства.",
+			views.FormatClock(locked.Until, views.AgencyZone(nil)), views.ZoneLabel(views.AgencyZone(nil)))
 	case errors.Is(err, people.ErrDisabled):
 		return http.StatusForbidden, "Учётная запись отключена. Обратитесь к администратору ведомства."
 	}

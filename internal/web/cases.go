@@ -25,10 +25,10 @@ func (s *Server) caseRoutes(r chi.Router) {
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCase(w, r, http.StatusOK, nil)
+	return s.renderCase(w, r, http.StatusOK, nil, views.Attempt{})
 }
 
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, problems validation.Errors) error {
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, problems validation.Errors, attempt views.Attempt) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: card.Today}
+	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: card.Today, Attempt: attempt}
 	s.render(w, r, status, views.CaseCard(s.chrome(w, r, "Дело "+card.Case.Number), page))
 	return nil
 }
@@ -60,11 +60,16 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.Cases.ChangeStatus(r.Context(), principal(r), id, cases.Status(f["from"]), cases.Status(f["to"]), f["comment"])
+	from, to := cases.Status(f["from"]), cases.Status(f["to"])
+	if t, ok := cases.TransitionFor(from, to, principal(r).User.Role); ok && to.Final() && f["confirmed"] != "1" {
+		// Without the script's dialog the confirmation is a page of its own.
+		return s.confirmStatus(w, r, id, t, f["comment"])
+	}
+	err = s.Cases.ChangeStatus(r.Context(), principal(r), id, from, to, f["comment"])
 	var problems validation.Errors
 	switch {
 	case errors.As(err, &problems):
-		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems)
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems, views.Attempt{To: to, Comment: f["comment"]})
 	case errors.Is(err, cases.ErrStaleStatus):
 		s.flash(w, r, flashError, "Пока вы смотрели дело, его статус изменил другой сотрудник. Проверьте новое состояние и повторите действие.")
 	case errors.Is(err, cases.ErrTransition):
@@ -73,8 +78,21 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	default:
 		s.flash(w, r, flashOK, "Статус изменён: «"+cases.Status(f["to"]).Title()+"». Заявитель увидит его в личном кабинете.")
+		s.flash(w, r, flashDraftSaved, "case/"+id.String()+"/"+string(to))
 	}
 	s.redirect(w, r, "/cases/"+id.String())
+	return nil
+}
+
+// confirmStatus asks before a move that ends the case, saying what the
+// applicant will see; nothing changes until the person confirms.
+func (s *Server) confirmStatus(w http.ResponseWriter, r *http.Request, id uuid.UUID, t cases.Transition, comment string) error {
+	card, err := s.Cases.Card(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	page := views.ConfirmPage{CaseID: id.String(), CaseNumber: card.Case.Number, Action: t, Comment: comment}
+	s.render(w, r, http.StatusOK, views.ConfirmAction(s.chrome(w, r, t.Action), page))
 	return nil
 }
 
@@ -92,7 +110,7 @@ func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Cases.Assign(r.Context(), principal(r), []uuid.UUID{id}, a)
 	}
 	if errors.As(err, &problems) || problems != nil {
-		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems)
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems, views.Attempt{})
 	}
 	if err != nil {
 		return err

@@ -74,6 +74,9 @@ func explain(err error) (failure, bool) {
 // fail renders the error page for err; internal errors are logged in full.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f, known := explain(err)
+	if errors.Is(err, people.ErrForbidden) || errors.Is(err, cases.ErrForbidden) {
+		f.text = forbiddenText(principal(r))
+	}
 	id := ""
 	if !known {
 		id = requestID(r)
@@ -84,6 +87,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.render(w, r, f.status, views.ErrorPage(s.chrome(w, r, f.heading), f.status, f.heading, f.text, id))
+}
+
+// forbiddenText says who can grant what is missing. Only the agency
+// administrator gives roles, so they are not told to ask themselves.
+func forbiddenText(p *people.Principal) string {
+	switch {
+	case p != nil && p.User.Role == people.RoleAgencyAdmin:
+		return "Дела ведут специалисты и руководители ведомства, а у администратора ведомства нет доступа к делам заявителей. Чтобы сотрудник работал с делами, выдайте ему роль «Специалист» или «Руководитель» в разделе «Пользователи»."
+	case p != nil && p.User.Role == people.RolePlatformAdmin:
+		return "Оператор платформы не работает с делами и пользователями ведомств. Откройте «Ведомства»."
+	}
+	return "У вашей роли нет прав на эту страницу. Если они нужны для работы, обратитесь к администратору ведомства."
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {

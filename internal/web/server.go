@@ -83,6 +83,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Handle("/metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
 	r.Get("/static/{name}", s.serveAsset)
+	r.Get("/favicon.ico", s.serveFavicon)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.csrf, s.limitBody, s.session, s.checkText)

@@ -17,6 +17,9 @@ const sessionCookie = "okno"
 const (
 	flashOK    = "ok:"
 	flashError = "error:"
+	// flashDraftSaved names a form whose browser draft the next page drops:
+	// what it held is now stored.
+	flashDraftSaved = "draft:"
 )
 
 func cookieSession(r *http.Request) *sessions.Session {
@@ -56,6 +59,10 @@ func (s *Server) chrome(w http.ResponseWriter, r *http.Request, title string) vi
 		if flashes := sess.Flashes(); len(flashes) > 0 {
 			for _, f := range flashes {
 				text, _ := f.(string)
+				if key, ok := strings.CutPrefix(text, flashDraftSaved); ok {
+					c.SavedDrafts = append(c.SavedDrafts, key)
+					continue
+				}
 				kind := "ok"
 				if strings.HasPrefix(text, flashError) {
 					kind, text = "error", strings.TrimPrefix(text, flashError)

@@ -1,0 +1,76 @@
+package views
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	// Zone data inside the binary: the servers' images need not carry /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"github.com/okno-oiv/okno/internal/people"
+)
+
+// defaultZone is where an agency without its own setting reads times.
+const defaultZone = "Europe/Moscow"
+
+// AgencyZone is the time zone the agency's people read times in. Every time
+// shown anywhere goes through it.
+//
+// The agency's own zone (agencies.time_zone) plugs in here: load
+// p.Agency.TimeZone when it is set, the default otherwise.
+func AgencyZone(p *people.Principal) *time.Location {
+	loc, err := time.LoadLocation(defaultZone)
+	if err != nil {
+		// Unreachable with time/tzdata linked in; Moscow has been UTC+3 since 2014.
+		return time.FixedZone("MSK", 3*60*60)
+	}
+	return loc
+}
+
+// FormatTime is the one way a moment is shown: date and time on the
+// agency's clock, without a zone suffix (the page names the zone once).
+func FormatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("02.01.2006 15:04")
+}
+
+// FormatClock is FormatTime for a moment today: the time of day only.
+func FormatClock(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("15:04")
+}
+
+// ZoneLabel names the zone for the one label a page carries.
+func ZoneLabel(loc *time.Location) string {
+	_, offset := time.Now().In(loc).Zone()
+	utc := fmt.Sprintf("UTC%+d", offset/3600)
+	if m := offset % 3600 / 60; m != 0 {
+		utc += fmt.Sprintf(":%02d", abs(m))
+	}
+	if loc.String() == defaultZone {
+		return "московское (" + utc + ")"
+	}
+	return loc.String() + " (" + utc + ")"
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// signedAtUTC is how intake writes the signing time into a document's
+// signature summary, a text kept with the document.
+var signedAtUTC = regexp.MustCompile(`подписано (\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}) UTC`)
+
+// signatureSummary shows a stored signature summary with its signing time
+// on the agency's clock like every other time on the page.
+func signatureSummary(info string, loc *time.Location) string {
+	return signedAtUTC.ReplaceAllStringFunc(info, func(m string) string {
+		t, err := time.ParseInLocation("02.01.2006 15:04", signedAtUTC.FindStringSubmatch(m)[1], time.UTC)
+		if err != nil {
+			return m
+		}
+		return "подписано " + FormatTime(t, loc)
+	})
+}
