@@ -146,7 +146,8 @@ func TestWithdrawalRefused(t *testing.T) {
 				}{
 					{clerk, url.Values{"from": {"registered"}, "to": {"in_progress"}}},
 					{clerk, url.Values{"from": {"in_progress"}, "to": {"on_approval"}}},
-					{head, url.Values{"from": {"on_approval"}, "to": {"refused"}, "comment": {"Проект не соответствует ГПЗУ"}}},
+					// the head confirms the refusal, as «Да, отказать» on the confirmation page does
+					{head, url.Values{"from": {"on_approval"}, "to": {"refused"}, "comment": {"Проект не соответствует ГПЗУ"}, "confirmed": {"1"}}},
 				} {
 					if status, body := step.by.post("/cases/"+caseID+"/status", step.form); status != http.StatusSeeOther {
 						w.t.Fatalf("status change %v: %d %s", step.form, status, body)

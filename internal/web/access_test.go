@@ -60,6 +60,7 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/readyz", nil, [5]int{ok, ok, ok, ok, ok}, false},
 		{"GET", "/metrics", nil, [5]int{ok, ok, ok, ok, ok}, false},
 		{"GET", asset, nil, [5]int{ok, ok, ok, ok, ok}, false},
+		{"GET", "/favicon.ico", nil, [5]int{ok, ok, ok, ok, ok}, false},
 		{"GET", "/login", nil, [5]int{ok, redirect, redirect, redirect, redirect}, false},
 		{"POST", "/login", func(string) url.Values { return url.Values{"login": {"nobody.here"}, "password": {"wrong"}} },
 			[5]int{unauthorized, unauthorized, unauthorized, unauthorized, unauthorized}, true},

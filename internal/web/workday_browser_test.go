@@ -89,6 +89,18 @@ func (b *tab) eval(js string) string {
 	return v
 }
 
+// waitFor polls the current document until cond (JavaScript) is true.
+func (b *tab) waitFor(cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for b.eval("String("+cond+")") != "true" {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("waited in vain for %s", cond)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (b *tab) text(sel string) string {
 	b.t.Helper()
 	return browsertest.Text(b.t, b.ctx, sel)
@@ -187,8 +199,11 @@ func TestBrowserRefusalAsksFirst(t *testing.T) {
 		chromedp.Click(`button[data-action=refused]`),
 		chromedp.WaitVisible(`#confirm-refused`),
 		chromedp.Click(`#confirm-refused button[value=confirm]`),
-		chromedp.WaitVisible(`.flash-ok`),
 	)
+	// The dialog submits the form from its close event, so the new page
+	// comes after the click returns: wait for that page itself (a wait
+	// begun on the old document can miss the navigation).
+	b.waitFor(`document.querySelector(".flash-ok") !== null`)
 	b.do("screenshot", browsertest.Screenshot("50-refused"))
 	if st := b.text(`#case-status`); st != "Отказ" {
 		t.Fatalf("status after confirming: %q", st)
