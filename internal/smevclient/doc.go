@@ -25,7 +25,7 @@
 //   - journals every envelope sent and received to Config.JournalDir
 //     (OKNO_SMEV_JOURNAL_DIR in the server), one file each, exact bytes.
 //
-// Wiring, once, in cmd/server:
+// Wiring, once per agency, in internal/smevlink:
 //
 //	smev, err := smevclient.New(smevclient.Config{
 //		Endpoint:         cfg.SMEVURL,
