@@ -3,6 +3,7 @@ package printout
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,19 +11,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okno-oiv/okno/internal/testenv"
 )
 
-// needs skips outside CI when a tool or file the test needs is missing and
-// fails in CI, where everything must be installed.
+// needs reports a missing tool or file through testenv: a skip outside CI,
+// a failure in CI.
 func needs(t *testing.T, what string, err error) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	if os.Getenv("CI") == "" {
-		t.Skipf("%s is not available: %v", what, err)
-	}
-	t.Fatalf("%s is required in CI: %v", what, err)
+	testenv.Unavailable(t, fmt.Sprintf("%s is not available: %v", what, err))
 }
 
 func newRenderer(t *testing.T) *Renderer {
