@@ -50,8 +50,9 @@ func TestPullResumesOnASurvivorAfterThePullerIsKilled(t *testing.T) {
 	if !strings.Contains(second.output(), leaseTaken) {
 		t.Fatal("the survivor registered the application without logging that it took the pull lease")
 	}
-	// The property is 5 s; the bound is generous for a loaded machine.
-	if gap > 15*time.Second {
+	// The property is 5 s; the bound is generous for a loaded
+	// machine and still below the ~13 s a River leader's lease took.
+	if gap > 10*time.Second {
 		t.Errorf("pulling resumed %s after the kill, want within seconds", gap)
 	}
 
@@ -91,14 +92,14 @@ func TestFloodedAgencyDoesNotDelayAnother(t *testing.T) {
 	}
 	left := w.waiting("MINSTROY")
 	t.Logf("OKN filing to case while MINSTROY's %d were taken: %v; MINSTROY still waiting at the end: %d", flood, took, left)
-	if len(took) < 3 {
-		t.Fatalf("MINSTROY's queue was drained after %d of OKN's applications; the test needs it full for at least 3", len(took))
-	}
 	sorted := slices.Clone(took)
 	slices.Sort(sorted)
 	// p95 of fewer than 20 is the slowest.
 	if slowest := sorted[len(sorted)-1]; slowest > 10*time.Second {
 		t.Errorf("OKN's slowest application took %s from filing to case behind MINSTROY's flood, want under 10 s", slowest)
+	}
+	if len(took) < 3 {
+		t.Fatalf("MINSTROY's queue was drained after %d of OKN's applications; the test needs it full for at least 3", len(took))
 	}
 }
 
