@@ -74,7 +74,13 @@ func (p *Puller) Run(ctx context.Context, stop <-chan struct{}) {
 		}
 	}()
 	held := false
-	retry := min(p.Interval, time.Second)
+	interval := p.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	// The lease is tried at least every second, whatever the interval, so
+	// that a dead holder's successor starts within a second or two.
+	retry := min(interval, time.Second)
 	for !stopped(stop) && ctx.Err() == nil {
 		if held {
 			if err := p.checkLease(ctx, lease); err != nil {
@@ -86,7 +92,7 @@ func (p *Puller) Run(ctx context.Context, stop <-chan struct{}) {
 			if p.Round(ctx, stop) {
 				continue
 			}
-			wait(ctx, stop, p.Interval)
+			wait(ctx, stop, interval)
 			continue
 		}
 		var err error
