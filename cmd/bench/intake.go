@@ -19,7 +19,6 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
@@ -35,20 +34,20 @@ import (
 // process and answers over loopback HTTP.
 //
 // The queue is preloaded through the portal's filing endpoint, then drained
-// by intake.PullWorker (what the server's periodic job runs: one puller for
+// by intake.Puller (what the server's pull loop runs: one puller for
 // the whole installation) while a CPU profile is taken. With -parallel > 1
 // the queue is filled again and drained by that many GetRequest→Receive→Ack
 // loops in parallel, which is what the server would do with a worker pool.
 // Finally the very rows intake wrote are put back with COPY, the bound a
-// bare batched insert sets. The last line is the PullWorker figure.
+// bare batched insert sets. The last line is the Puller figure.
 func runIntake(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("intake", flag.ContinueOnError)
-	n := fs.Int("n", 1500, "applications in the stand's queue for PullWorker")
+	n := fs.Int("n", 1500, "applications in the stand's queue for the Puller")
 	parallel := fs.Int("parallel", 4, "GetRequest→Receive→Ack loops of the second drain; 1 skips it")
 	parallelN := fs.Int("parallel-n", 500, "applications in the queue for the parallel loops (filing them is what takes time)")
 	filers := fs.Int("filers", 4, "concurrent portal filings while preloading")
 	top := fs.Int("top", 8, "hottest functions listed from the profile")
-	profileOut := fs.String("cpuprofile", "", "also write the PullWorker drain's CPU profile here, for go tool pprof")
+	profileOut := fs.String("cpuprofile", "", "also write the Puller drain's CPU profile here, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,20 +69,18 @@ func runIntake(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "intake: %d portal applications preloaded in %s (%.0f/s, %d filers)\n",
 		*n, took.Round(time.Millisecond), float64(*n)/took.Seconds(), *filers)
 
-	puller := &intake.PullWorker{Intake: w.okno.Intake, Outbox: w.okno.Outbox, Budget: time.Hour, Takers: intake.DefaultTakers,
+	puller := &intake.Puller{Intake: w.okno.Intake, Outbox: w.okno.Outbox, Takers: intake.DefaultTakers, Share: intake.DefaultShare,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))} // the server logs every message taken
-	seq, err := measureDrain(ctx, w, *n, intake.DefaultTakers, func(ctx context.Context) error {
-		return puller.Work(ctx, &river.Job[intake.PullArgs]{})
-	})
+	seq, err := measureDrain(ctx, w, *n, intake.DefaultTakers, puller.Drain)
 	if err != nil {
-		return fmt.Errorf("intake: PullWorker drain: %w", err)
+		return fmt.Errorf("intake: Puller drain: %w", err)
 	}
 	if *profileOut != "" {
 		if err := os.WriteFile(*profileOut, seq.profile.raw, 0o644); err != nil {
 			return fmt.Errorf("intake: write the CPU profile: %w", err)
 		}
 	}
-	seq.report(out, "PullWorker (1 puller, as the server)", *top)
+	seq.report(out, "Puller (1 puller, as the server)", *top)
 
 	if *parallel > 1 {
 		if err := w.fileApplications(ctx, *parallelN, *filers); err != nil {
@@ -194,7 +191,7 @@ func (w *busWorld) countRows(ctx context.Context) (rowCounts, error) {
 
 // drainInParallel runs loops that each take a message, register it and
 // acknowledge it, until every selector of every agency is empty. It is
-// PullWorker's inner loop without the single-puller lock.
+// the Puller's inner loop without the single-puller lock.
 func drainInParallel(ctx context.Context, w *busWorld, loops int) error {
 	type queue struct {
 		agency busAgency

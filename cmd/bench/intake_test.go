@@ -63,7 +63,7 @@ func TestIntakeReport(t *testing.T) {
 	lastFigure(t, lines, `^intake: (\d+\.\d) applications/s$`)
 	for _, want := range []string{
 		`^intake: 6 portal applications preloaded`,
-		`^intake: PullWorker \(1 puller, as the server\): 6 applications in .*; (\d+) applicant signatures valid$`,
+		`^intake: Puller \(1 puller, as the server\): 6 applications in .*; (\d+) applicant signatures valid$`,
 		`^intake: 2 parallel Receive loops: 4 applications in`,
 		`^intake: parallel \d+\.\d applications/s, \d+\.\d\d× the server's puller$`,
 		`^intake: bare COPY of the same rows \(10 cases, \d+ case_documents, 20 case_events, 10 status_deliveries\): \d+ applications/s, \d+\.\d× the server's puller$`,

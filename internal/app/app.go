@@ -84,6 +84,8 @@ type App struct {
 
 	handler  http.Handler
 	workers  *river.Client[pgx.Tx] // nil when Config.Workers is false
+	puller   *intake.Puller        // nil when Config.Workers is false
+	pulling  pulling
 	started  time.Time
 	running  bool
 	ownsPool bool
@@ -168,6 +170,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		if a.workers, err = newWorkerClient(a.Pool, a, cfg, fetchPoll, a.Logger); err != nil {
 			return nil, err
 		}
+		a.puller = newPuller(a, cfg, a.Logger)
 	}
 
 	if a.handler, err = newHandler(a, cfg); err != nil {
@@ -211,8 +214,9 @@ func newHandler(a *App, cfg config.Config) (http.Handler, error) {
 // Handler is Okno's complete HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Start runs the background work (bus intake, the outbox) when the
-// configuration asks for it; a web-only replica starts nothing.
+// Start runs the background work (the bus pull loop, River's outbox and
+// audit jobs) when the configuration asks for it; a web-only replica
+// starts nothing.
 func (a *App) Start(ctx context.Context) error {
 	if a.workers == nil || a.running {
 		return nil
@@ -220,8 +224,42 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.workers.Start(ctx); err != nil {
 		return fmt.Errorf("start background work: %w", err)
 	}
+	a.pulling = startPulling(ctx, a.puller)
 	a.running = true
 	return nil
+}
+
+// pulling is the running bus intake loop.
+type pulling struct {
+	stop  chan struct{}      // closed: finish the messages in hand, then end
+	abort context.CancelFunc // cuts the messages in hand short
+	done  chan struct{}
+}
+
+func startPulling(ctx context.Context, p *intake.Puller) pulling {
+	// The loop outlives Start's context: Stop ends it.
+	work, abort := context.WithCancel(context.WithoutCancel(ctx))
+	r := pulling{stop: make(chan struct{}), abort: abort, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		p.Run(work, r.stop)
+	}()
+	return r
+}
+
+// end lets the messages in hand finish within ctx, then cuts them short
+// (unacknowledged, the bus delivers them again).
+func (r pulling) end(ctx context.Context) error {
+	close(r.stop)
+	defer r.abort()
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		r.abort()
+		<-r.done
+		return fmt.Errorf("stop the bus pull: %w", ctx.Err())
+	}
 }
 
 // Stop ends the background work, letting running jobs finish within ctx,
@@ -229,8 +267,9 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Stop(ctx context.Context) error {
 	var err error
 	if a.running {
+		err = a.pulling.end(ctx)
 		if stopErr := a.workers.Stop(ctx); stopErr != nil {
-			err = fmt.Errorf("stop background work: %w", stopErr)
+			err = errors.Join(err, fmt.Errorf("stop background work: %w", stopErr))
 		}
 		a.running = false
 	}

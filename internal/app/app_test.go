@@ -24,8 +24,9 @@ func load(t *testing.T, env map[string]string) config.Config {
 }
 
 // Built from configuration alone, as the server does: the database is
-// migrated and seeded, the handler answers, Start runs the periodic bus
-// pull and Stop ends it and closes the pool Okno opened.
+// migrated and seeded, the handler answers, Start runs the bus pull loop
+// (which takes the pull lease) and the audit anchoring, and Stop ends them,
+// releasing the lease, and closes the pool Okno opened.
 func TestBuildsOknoFromConfiguration(t *testing.T) {
 	ctx := context.Background()
 	dbURL := pgtest.NewDatabase(t)
@@ -55,16 +56,16 @@ func TestBuildsOknoFromConfiguration(t *testing.T) {
 	defer owner.Close(ctx)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		var pulls, anchorings int
-		if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE kind = 'bus_pull'),
-			count(*) FILTER (WHERE kind = 'audit_anchor' AND state = 'completed') FROM river.river_job`).Scan(&pulls, &anchorings); err != nil {
+		var anchorings int
+		if err := owner.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'audit_anchor' AND state = 'completed'`).Scan(&anchorings); err != nil {
 			t.Fatal(err)
 		}
-		if pulls > 0 && anchorings > 0 {
+		leases := pullLeases(t, owner)
+		if leases == 1 && anchorings > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after Start: %d bus pulls scheduled, %d audit anchorings completed; want both", pulls, anchorings)
+			t.Fatalf("after Start: %d pull leases held, %d audit anchorings completed; want both", leases, anchorings)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -77,6 +78,26 @@ func TestBuildsOknoFromConfiguration(t *testing.T) {
 	if err := okno.Pool.Ping(ctx); err == nil {
 		t.Fatal("the pool Okno opened is still open after Stop")
 	}
+	// The server ends the closed session's backend, and its lock, on its own time.
+	for leases := pullLeases(t, owner); leases != 0; leases = pullLeases(t, owner) {
+		if time.Now().After(deadline.Add(30 * time.Second)) {
+			t.Fatalf("%d pull leases still held after Stop", leases)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// pullLeases counts the sessions of the database that hold the bus pull's
+// advisory lock ("pull" in ASCII, a bigint key: its low half is objid).
+func pullLeases(t *testing.T, owner *pgx.Conn) int {
+	t.Helper()
+	var n int
+	if err := owner.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+		WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = @key AND l.objsubid = 1
+		AND d.datname = current_database()`, pgx.NamedArgs{"key": 0x70756c6c}).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // A web-only replica (OKNO_WORKERS=false) schedules nothing, and a pool the

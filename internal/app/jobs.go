@@ -19,27 +19,19 @@ import (
 )
 
 // backgroundWork is THE list of Okno's River workers, queues and periodic
-// jobs: the periodic bus pull (one node at a time: River's leader schedules
-// it and the job is unique), the outbox, and the audit chains' anchoring. A new job kind is registered
-// here and nowhere else.
+// jobs: the outbox and the audit chains' anchoring. A new job kind is
+// registered here and nowhere else. The bus pull is no River job: see
+// newPuller.
 func backgroundWork(a *App, cfg config.Config, logger *slog.Logger) (*river.Workers, map[string]river.QueueConfig, []*river.PeriodicJob) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outbox.StatusDeliveryWorker{Outbox: a.Outbox})
 	river.AddWorker(workers, &outbox.RejectionWorker{Outbox: a.Outbox})
-	river.AddWorker(workers, &intake.PullWorker{Intake: a.Intake, Outbox: a.Outbox, Logger: logger,
-		Budget: config.JobTimeout - 5*time.Second, Takers: intake.DefaultTakers})
 	river.AddWorker(workers, &audit.AnchorWorker{Anchors: a.Anchors, Gauge: a.chain, Logger: logger})
 	queues := map[string]river.QueueConfig{
-		intake.Queue:       {MaxWorkers: 1},
 		cases.QueueOutbox:  {MaxWorkers: 8},
 		river.QueueDefault: {MaxWorkers: 1}, // the audit anchoring
 	}
-	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SMEV.PullInterval),
-		func() (river.JobArgs, *river.InsertOpts) {
-			// At most one pull per second (River's finest unique period)
-			// even when the interval is shorter.
-			return intake.PullArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(cfg.SMEV.PullInterval, time.Second)}}
-		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	periodic := []*river.PeriodicJob{
 		// The audit chains are verified (the metric) and their heads signed
 		// every hour; duplicates from several nodes are refused by the anchor's key.
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
@@ -68,4 +60,14 @@ func newWorkerClient(pool *pgxpool.Pool, a *App, cfg config.Config, fetchPoll ti
 		return nil, fmt.Errorf("background work: %w", err)
 	}
 	return client, nil
+}
+
+// newPuller is the bus intake loop that every worker process runs beside
+// River: a periodic River job is scheduled by the elected leader alone, so
+// a killed leader stopped intake for its lease (~15 s) and the stuck-job
+// rescue, while the loop's own lease passes to a survivor within a second
+// or two (intake.Puller).
+func newPuller(a *App, cfg config.Config, logger *slog.Logger) *intake.Puller {
+	return &intake.Puller{Intake: a.Intake, Outbox: a.Outbox, Logger: logger,
+		Interval: cfg.SMEV.PullInterval, Takers: intake.DefaultTakers, Share: intake.DefaultShare}
 }

@@ -179,16 +179,23 @@ func newWorld(t *testing.T, standEnv ...string) *world {
 // startOkno starts (or restarts) the server against the same database.
 func (w *world) startOkno() {
 	w.t.Helper()
+	w.okno, w.oknoURL = w.spawnOkno("okno")
+}
+
+// spawnOkno starts one more server process of the installation (same
+// database, data directory and bus) and returns it with its address.
+func (w *world) spawnOkno(name string) (*proc, string) {
+	w.t.Helper()
 	addr := freeAddr(w.t)
-	w.oknoURL = "http://" + addr
-	w.okno = start(w.t, "okno", binaries.okno, []string{
+	p := start(w.t, name, binaries.okno, []string{
 		"DATABASE_URL=" + w.dbURL, "OKNO_ADDR=" + addr, "OKNO_DATA_DIR=" + w.data, "OKNO_DEMO=true",
 		"OKNO_SMEV_URL=" + w.bus.url + "/smev", "OKNO_SMEV_FILES_URL=" + w.standURL + "/files/",
 		"OKNO_SMEV_KEYS_DIR=" + w.keys, "OKNO_SMEV_PULL_INTERVAL=300ms", "OKNO_LOG_FORMAT=json",
 		// A killed server's running jobs come back soon, as they do in production after a minute.
 		"OKNO_JOB_RESCUE_AFTER=20s",
 	})
-	waitHTTP(w.t, w.oknoURL+"/readyz", 60*time.Second)
+	waitHTTP(w.t, "http://"+addr+"/readyz", 60*time.Second)
+	return p, "http://" + addr
 }
 
 func waitHTTP(t *testing.T, url string, limit time.Duration) {

@@ -17,9 +17,10 @@
 //   - refusals (reject.go, store.go): every refused message is recorded in
 //     intake_rejections with its reason, and its RequestRejected answer is
 //     queued (outbox.RejectionArgs) in the same transaction;
-//   - the PullWorker (puller.go): River's periodic job that drains every
-//     agency's bus queue on one node at a time and hands the portal's
-//     answers to sent statuses to the outbox.
+//   - the Puller (puller.go): the loop every worker process runs; the one
+//     holding the pull lease serves every agency's bus queue a fair share
+//     per round and hands the portal's answers to sent statuses to the
+//     outbox.
 //
 // Intake changes cases only through package cases' exported API; its own
 // SQL (refusals) is in store.go.
