@@ -15,11 +15,23 @@ import (
 const defaultZone = "Europe/Moscow"
 
 // AgencyZone is the time zone the agency's people read times in. Every time
-// shown anywhere goes through it.
-//
-// The agency's own zone (agencies.time_zone) plugs in here: load
-// p.Agency.TimeZone when it is set, the default otherwise.
+// shown anywhere goes through it. Without a principal (the login page) or a
+// zone, times read in Moscow time.
 func AgencyZone(p *people.Principal) *time.Location {
+	if p == nil {
+		return Zone("")
+	}
+	return Zone(p.Agency.TimeZone)
+}
+
+// Zone loads an agency's zone by its IANA name; the database checks the
+// name, so an empty or unknown one falls back to Moscow time.
+func Zone(name string) *time.Location {
+	if name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
 	loc, err := time.LoadLocation(defaultZone)
 	if err != nil {
 		// Unreachable with time/tzdata linked in; Moscow has been UTC+3 since 2014.
