@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	// Zone data inside the binary: the servers' images need not carry /usr/share/zoneinfo.
@@ -69,20 +68,4 @@ func abs(n int) int {
 		return -n
 	}
 	return n
-}
-
-// signedAtUTC is how intake writes the signing time into a document's
-// signature summary, a text kept with the document.
-var signedAtUTC = regexp.MustCompile(`подписано (\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}) UTC`)
-
-// signatureSummary shows a stored signature summary with its signing time
-// on the agency's clock like every other time on the page.
-func signatureSummary(info string, loc *time.Location) string {
-	return signedAtUTC.ReplaceAllStringFunc(info, func(m string) string {
-		t, err := time.ParseInLocation("02.01.2006 15:04", signedAtUTC.FindStringSubmatch(m)[1], time.UTC)
-		if err != nil {
-			return m
-		}
-		return "подписано " + FormatTime(t, loc)
-	})
 }
