@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -219,4 +220,29 @@ func countText(n, limit int) string {
 		return strconv.Itoa(limit) + "+"
 	}
 	return fmt.Sprintf("%d %s", n, Plural(n, "дело", "дела", "дел"))
+}
+
+// dateText shows a date the forms keep as ГГГГ-ММ-ДД the Russian way.
+func dateText(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format("02.01.2006")
+}
+
+// identityDocumentText is an identity document by the name of its kind
+// (ЕСНСИ 7211), series and number.
+func identityDocumentText(d forms.IdentityDocument) string {
+	parts := []string{}
+	if d.Type != "" {
+		parts = append(parts, forms.OptionLabel(forms.IdentityDocumentTypes, d.Type))
+	}
+	if d.Series != "" {
+		parts = append(parts, "серия "+d.Series)
+	}
+	if d.Number != "" {
+		parts = append(parts, "№ "+d.Number)
+	}
+	return strings.Join(parts, ", ")
 }

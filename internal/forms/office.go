@@ -2,6 +2,7 @@ package forms
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/okno-oiv/okno/internal/validation"
@@ -33,6 +34,10 @@ var officeRequired = map[ApplicantKind][]string{
 	KindForeignCitizen:        {KeyCitizenship, KeyDocumentType},
 	KindForeignRepresentative: {KeyCitizenship},
 }
+
+// ScanKey is the office form's file input for the scans of
+// st.RequiredDocuments[i].
+func ScanKey(i int) string { return "scan." + strconv.Itoa(i) }
 
 // OfficeKinds are the applicant kinds the office form offers, as options.
 func OfficeKinds() []Option {
