@@ -1,10 +1,14 @@
 package views
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/cases"
@@ -98,14 +102,34 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d Б", n)
 }
 
-func signatureText(status string) string {
-	switch status {
+// signatureText is a document's signature in a word or three, for the
+// documents table; the panel below it says the rest. A signature is never
+// called valid without its certificate checked.
+func signatureText(d cases.Document) string {
+	if d.SignatureCheck != nil {
+		switch d.SignatureCheck.Verdict {
+		case "trusted":
+			return "верна, сертификат доверенный"
+		case "untrusted":
+			return "верна, сертификат не проверен"
+		}
+		return "не прошла проверку"
+	}
+	switch d.SignatureStatus {
 	case "valid":
-		return "действительна"
+		return "верна, сертификат не проверен"
 	case "invalid":
 		return "не прошла проверку"
 	}
 	return "нет"
+}
+
+// hexDigest writes a digest as people compare them, in upper-case hex.
+func hexDigest(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+
+// documentURL is where a case's file is served.
+func documentURL(caseID string, d cases.Document) templ.SafeURL {
+	return templ.SafeURL("/cases/" + caseID + "/documents/" + d.ID.String())
 }
 
 func eventTitle(e cases.Event) string {
@@ -196,4 +220,29 @@ func countText(n, limit int) string {
 		return strconv.Itoa(limit) + "+"
 	}
 	return fmt.Sprintf("%d %s", n, Plural(n, "дело", "дела", "дел"))
+}
+
+// dateText shows a date the forms keep as ГГГГ-ММ-ДД the Russian way.
+func dateText(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format("02.01.2006")
+}
+
+// identityDocumentText is an identity document by the name of its kind
+// (ЕСНСИ 7211), series and number.
+func identityDocumentText(d forms.IdentityDocument) string {
+	parts := []string{}
+	if d.Type != "" {
+		parts = append(parts, forms.OptionLabel(forms.IdentityDocumentTypes, d.Type))
+	}
+	if d.Series != "" {
+		parts = append(parts, "серия "+d.Series)
+	}
+	if d.Number != "" {
+		parts = append(parts, "№ "+d.Number)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	// Zone data inside the binary: the servers' images need not carry /usr/share/zoneinfo.
@@ -15,11 +14,23 @@ import (
 const defaultZone = "Europe/Moscow"
 
 // AgencyZone is the time zone the agency's people read times in. Every time
-// shown anywhere goes through it.
-//
-// The agency's own zone (agencies.time_zone) plugs in here: load
-// p.Agency.TimeZone when it is set, the default otherwise.
+// shown anywhere goes through it. Without a principal (the login page) or a
+// zone, times read in Moscow time.
 func AgencyZone(p *people.Principal) *time.Location {
+	if p == nil {
+		return Zone("")
+	}
+	return Zone(p.Agency.TimeZone)
+}
+
+// Zone loads an agency's zone by its IANA name; the database checks the
+// name, so an empty or unknown one falls back to Moscow time.
+func Zone(name string) *time.Location {
+	if name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
 	loc, err := time.LoadLocation(defaultZone)
 	if err != nil {
 		// Unreachable with time/tzdata linked in; Moscow has been UTC+3 since 2014.
@@ -57,20 +68,4 @@ func abs(n int) int {
 		return -n
 	}
 	return n
-}
-
-// signedAtUTC is how intake writes the signing time into a document's
-// signature summary, a text kept with the document.
-var signedAtUTC = regexp.MustCompile(`подписано (\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}) UTC`)
-
-// signatureSummary shows a stored signature summary with its signing time
-// on the agency's clock like every other time on the page.
-func signatureSummary(info string, loc *time.Location) string {
-	return signedAtUTC.ReplaceAllStringFunc(info, func(m string) string {
-		t, err := time.ParseInLocation("02.01.2006 15:04", signedAtUTC.FindStringSubmatch(m)[1], time.UTC)
-		if err != nil {
-			return m
-		}
-		return "подписано " + FormatTime(t, loc)
-	})
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
@@ -160,7 +161,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	a.Cases = cases.NewService(cases.Config{Pool: a.Pool, Jobs: a.Jobs, Blobs: a.Blobs, Buses: a.Buses, Now: opts.Now})
-	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases})
+	trust, err := trustStore(cfg.Trust)
+	if err != nil {
+		return nil, err
+	}
+	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases, Trust: trust})
 	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
 	if cfg.Workers {
 		fetchPoll := opts.FetchPollInterval
@@ -317,4 +322,17 @@ func (a *App) Serve(ctx context.Context) error {
 func AuditAnchors(cfg config.Config, pool *pgxpool.Pool) *audit.Anchors {
 	dir := filepath.Join(cfg.DataDir, "audit")
 	return &audit.Anchors{Pool: pool, Keys: &audit.FileKeys{SMEVDir: cfg.SMEV.KeysDir, Dir: dir}, File: filepath.Join(dir, "anchors.jsonl")}
+}
+
+// trustStore is what applicants' certificates are checked against; nil
+// without configured roots (signatures are then checked, certificates not).
+func trustStore(cfg config.Trust) (*esign.TrustStore, error) {
+	if cfg.RootsFile == "" {
+		return nil, nil
+	}
+	roots, err := esign.ReadPoolFile(cfg.RootsFile)
+	if err != nil {
+		return nil, fmt.Errorf("OKNO_TRUST_ROOTS: %w", err)
+	}
+	return esign.NewTrustStore(esign.TrustConfig{Roots: roots, CRLs: cfg.CRLs})
 }

@@ -61,8 +61,31 @@ type Document struct {
 	Streebog256     []byte    `db:"streebog256"`
 	BlobKey         string    `db:"blob_key"`
 	SignatureStatus string    `db:"signature_status"` // none, valid, invalid
-	SignatureInfo   string    `db:"signature_info"`
-	CreatedAt       time.Time `db:"created_at"`
+	// SignatureInfo is the text summary of signatures checked before
+	// SignatureCheck was stored; empty for newer rows.
+	SignatureInfo string `db:"signature_info"`
+	// SignatureBlobKey is the applicant's detached signature (.sig) as it
+	// came, empty when the file came unsigned.
+	SignatureBlobKey string `db:"signature_blob_key"`
+	// SignatureCheck is what the check of that signature found.
+	SignatureCheck *SignatureCheck `db:"signature_check"`
+	CreatedAt      time.Time       `db:"created_at"`
+}
+
+// SignatureCheck is the outcome of checking a document's signature, kept as
+// data (stored as JSON): who signed with which certificate, and the trust
+// verdict with its reason.
+type SignatureCheck struct {
+	Signer      string    `json:"signer"`
+	SignerNotes []string  `json:"signer_notes,omitempty"` // СНИЛС, organisation, … as «label: value»
+	Serial      string    `json:"serial"`                 // the certificate's serial, hex
+	Issuer      string    `json:"issuer"`
+	ValidFrom   time.Time `json:"valid_from"`
+	ValidTo     time.Time `json:"valid_to"`
+	SignedAt    time.Time `json:"signed_at,omitzero"` // the signer's claimed time; zero if absent
+	Verdict     string    `json:"verdict"`            // esign.Verdict: trusted, untrusted, invalid
+	Reason      string    `json:"reason,omitempty"`   // esign.Reason, or not_checked without trusted roots
+	Message     string    `json:"message"`            // the verdict in one Russian sentence
 }
 
 // Event is one entry of a case's timeline.

@@ -70,10 +70,13 @@ func (s *Service) StoreScan(ctx context.Context, by *people.Principal, title, fi
 	return d, nil
 }
 
-// DiscardScans removes stored scans that no case took.
+// DiscardScans removes stored scans (and their signatures) that no case took.
 func (s *Service) DiscardScans(ctx context.Context, docs []Document) {
 	for _, d := range docs {
 		_ = s.cfg.Blobs.Delete(context.WithoutCancel(ctx), d.BlobKey) // an orphan costs only space
+		if d.SignatureBlobKey != "" {
+			_ = s.cfg.Blobs.Delete(context.WithoutCancel(ctx), d.SignatureBlobKey)
+		}
 	}
 }
 

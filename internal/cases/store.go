@@ -56,14 +56,15 @@ func insertCase(ctx context.Context, tx pgx.Tx, c Case) error {
 // InsertDocument adds a file, already in the blob store, to a case.
 func InsertDocument(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, d Document) error {
 	_, err := tx.Exec(ctx, `INSERT INTO case_documents (agency_id, case_id, id, kind, title, file_name, mime_type, size_bytes,
-			sha256, streebog256, blob_key, signature_status, signature_info)
+			sha256, streebog256, blob_key, signature_status, signature_info, signature_blob_key, signature_check)
 		VALUES (@agency_id, @case_id, @id, @kind, @title, @file_name, @mime_type, @size_bytes,
-			@sha256, @streebog256, @blob_key, @signature_status, @signature_info)`,
+			@sha256, @streebog256, @blob_key, @signature_status, @signature_info, @signature_blob_key, @signature_check)`,
 		pgx.NamedArgs{
 			"agency_id": agencyID, "case_id": caseID, "id": d.ID, "kind": d.Kind, "title": d.Title,
 			"file_name": d.FileName, "mime_type": d.MimeType, "size_bytes": d.Size,
 			"sha256": d.SHA256, "streebog256": d.Streebog256, "blob_key": d.BlobKey,
 			"signature_status": d.SignatureStatus, "signature_info": d.SignatureInfo,
+			"signature_blob_key": d.SignatureBlobKey, "signature_check": d.SignatureCheck,
 		})
 	return err
 }
@@ -204,7 +205,7 @@ func updateAssignment(ctx context.Context, tx pgx.Tx, id uuid.UUID, department, 
 }
 
 const documentColumns = `id, kind, title, file_name, mime_type, size_bytes, sha256, streebog256, blob_key,
-	signature_status, signature_info, created_at`
+	signature_status, signature_info, signature_blob_key, signature_check, created_at`
 
 func selectDocuments(ctx context.Context, tx pgx.Tx, caseID uuid.UUID) ([]Document, error) {
 	rows, err := tx.Query(ctx, `SELECT `+documentColumns+` FROM case_documents WHERE case_id = @case_id ORDER BY created_at, title`,

@@ -33,12 +33,24 @@ type Config struct {
 	ShutdownGrace time.Duration // OKNO_SHUTDOWN_GRACE: time for requests in flight at shutdown
 	Storage       Storage
 	SMEV          SMEV
+	Trust         Trust
 	// Workers runs background work (bus intake, the status outbox) in this
 	// process (OKNO_WORKERS); a web-only replica sets it to false.
 	Workers bool
 	// JobRescueAfter (OKNO_JOB_RESCUE_AFTER) is when a job still marked
 	// running — its node died — is given to another worker.
 	JobRescueAfter time.Duration
+}
+
+// Trust is what the applicants' signatures are checked against.
+type Trust struct {
+	// RootsFile (OKNO_TRUST_ROOTS) is a PEM bundle of trusted certification
+	// authorities; empty checks signatures but never calls a certificate
+	// trusted.
+	RootsFile string
+	// CRLs (OKNO_TRUST_CRLS, comma-separated) are files or http(s) URLs of
+	// the authorities' revocation lists.
+	CRLs []string
 }
 
 // SMEV configures the bus connection of the installation's agencies.
@@ -99,6 +111,15 @@ func Load(getenv func(string) string) (Config, error) {
 		PullInterval: p.duration("OKNO_SMEV_PULL_INTERVAL", 2*time.Second),
 		ELKEnv:       strings.ToUpper(p.oneOf("OKNO_ELK_ENV", "svcdev", "svcdev", "epgu")),
 		SenderINN:    p.str("OKNO_SENDER_INN", "7700000000"),
+	}
+	c.Trust = Trust{RootsFile: p.str("OKNO_TRUST_ROOTS", "")}
+	for _, loc := range strings.Split(p.str("OKNO_TRUST_CRLS", ""), ",") {
+		if loc = strings.TrimSpace(loc); loc != "" {
+			c.Trust.CRLs = append(c.Trust.CRLs, loc)
+		}
+	}
+	if len(c.Trust.CRLs) > 0 && c.Trust.RootsFile == "" {
+		p.fail("OKNO_TRUST_CRLS", "needs OKNO_TRUST_ROOTS: revocation lists are checked only for certificates of trusted roots")
 	}
 	c.Workers = p.boolean("OKNO_WORKERS", true)
 	c.JobRescueAfter = p.duration("OKNO_JOB_RESCUE_AFTER", time.Minute)

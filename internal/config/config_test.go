@@ -34,6 +34,8 @@ func TestLoadReportsEveryBadVariable(t *testing.T) {
 				"OKNO_SECRETS_KEY must be 64 hexadecimal"}},
 		{map[string]string{"DATABASE_URL": "postgres://h/db", "OKNO_STORAGE": "s3", "OKNO_S3_BUCKET": "b"},
 			[]string{"OKNO_S3_ENDPOINT is required when OKNO_STORAGE=s3", "OKNO_S3_SECRET_KEY is required"}},
+		{map[string]string{"DATABASE_URL": "postgres://h/db", "OKNO_TRUST_CRLS": "/etc/okno/ca.crl"},
+			[]string{"OKNO_TRUST_CRLS needs OKNO_TRUST_ROOTS"}},
 	}
 	for _, tc := range cases {
 		_, err := Load(env(tc.env))
@@ -97,5 +99,16 @@ func TestSecretsKeyFromEnvironmentOrFile(t *testing.T) {
 	}
 	if _, err := os.Stat(c.SessionKeyFile()); !os.IsNotExist(err) {
 		t.Fatalf("the secrets key was written as the session key: %v", err)
+	}
+}
+
+func TestTrustRootsAndCRLs(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://h/db", "OKNO_TRUST_ROOTS": "/etc/okno/roots.pem",
+		"OKNO_TRUST_CRLS": " /etc/okno/ca.crl , http://ca.example/ca.crl,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Trust.RootsFile != "/etc/okno/roots.pem" || len(c.Trust.CRLs) != 2 || c.Trust.CRLs[0] != "/etc/okno/ca.crl" || c.Trust.CRLs[1] != "http://ca.example/ca.crl" {
+		t.Fatalf("trust %+v", c.Trust)
 	}
 }

@@ -77,6 +77,7 @@ type Applicant struct {
 	INN              string           `json:"inn,omitempty"`   // 10 or 12 digits
 	OGRN             string           `json:"ogrn,omitempty"`  // ОГРН (13 digits) or ОГРНИП (15)
 	KPP              string           `json:"kpp,omitempty"`
+	Citizenship      string           `json:"citizenship,omitempty"` // ОКСМ code (ЕСНСИ 7210), for foreign applicants
 	Document         IdentityDocument `json:"document"`
 	Address          string           `json:"address,omitempty"`
 	Phone            string           `json:"phone,omitempty"`
@@ -85,7 +86,7 @@ type Applicant struct {
 
 // IdentityDocument is the applicant's passport or another identity document.
 type IdentityDocument struct {
-	Type      string `json:"type,omitempty"` // ЕСНСИ 7211 code, "1" is a Russian passport
+	Type      string `json:"type,omitempty"` // ЕСНСИ 7211 code, "21" is a Russian passport
 	Series    string `json:"series,omitempty"`
 	Number    string `json:"number,omitempty"`
 	IssueDate string `json:"issue_date,omitempty"`
@@ -135,6 +136,7 @@ const (
 	KeyINN               = "applicant.inn"
 	KeyOGRN              = "applicant.ogrn"
 	KeyKPP               = "applicant.kpp"
+	KeyCitizenship       = "applicant.citizenship"
 	KeyDocumentType      = "applicant.document_type"
 	KeyDocumentSeries    = "applicant.document_series"
 	KeyDocumentNumber    = "applicant.document_number"

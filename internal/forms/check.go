@@ -17,27 +17,30 @@ type applicantField struct {
 	kind  FieldKind
 	max   int
 	value func(*Applicant) *string
+	// options is the classifier a select chooses from.
+	options []Option
 }
 
 // applicantFields lists the applicant's values in office-form order.
 var applicantFields = []applicantField{
-	{KeyLastName, "Фамилия", KindText, 100, func(a *Applicant) *string { return &a.LastName }},
-	{KeyFirstName, "Имя", KindText, 100, func(a *Applicant) *string { return &a.FirstName }},
-	{KeyMiddleName, "Отчество", KindText, 100, func(a *Applicant) *string { return &a.MiddleName }},
-	{KeyBirthDate, "Дата рождения", KindDate, 10, func(a *Applicant) *string { return &a.BirthDate }},
-	{KeyOrganizationName, "Наименование организации", KindText, 1000, func(a *Applicant) *string { return &a.OrganizationName }},
-	{KeySNILS, "СНИЛС", KindSNILS, 14, func(a *Applicant) *string { return &a.SNILS }},
-	{KeyINN, "ИНН", KindINN, 12, func(a *Applicant) *string { return &a.INN }},
-	{KeyOGRN, "ОГРН / ОГРНИП", KindOGRN, 15, func(a *Applicant) *string { return &a.OGRN }},
-	{KeyKPP, "КПП", KindText, 9, func(a *Applicant) *string { return &a.KPP }},
-	{KeyDocumentType, "Вид документа, удостоверяющего личность", KindText, 10, func(a *Applicant) *string { return &a.Document.Type }},
-	{KeyDocumentSeries, "Серия документа", KindText, 20, func(a *Applicant) *string { return &a.Document.Series }},
-	{KeyDocumentNumber, "Номер документа", KindText, 30, func(a *Applicant) *string { return &a.Document.Number }},
-	{KeyDocumentIssueDate, "Дата выдачи документа", KindDate, 10, func(a *Applicant) *string { return &a.Document.IssueDate }},
-	{KeyDocumentIssuedBy, "Кем выдан документ", KindText, 500, func(a *Applicant) *string { return &a.Document.IssuedBy }},
-	{KeyAddress, "Адрес", KindTextarea, 1000, func(a *Applicant) *string { return &a.Address }},
-	{KeyPhone, "Телефон", KindPhone, 30, func(a *Applicant) *string { return &a.Phone }},
-	{KeyEmail, "Электронная почта", KindEmail, 254, func(a *Applicant) *string { return &a.Email }},
+	{KeyLastName, "Фамилия", KindText, 100, func(a *Applicant) *string { return &a.LastName }, nil},
+	{KeyFirstName, "Имя", KindText, 100, func(a *Applicant) *string { return &a.FirstName }, nil},
+	{KeyMiddleName, "Отчество", KindText, 100, func(a *Applicant) *string { return &a.MiddleName }, nil},
+	{KeyBirthDate, "Дата рождения", KindDate, 10, func(a *Applicant) *string { return &a.BirthDate }, nil},
+	{KeyOrganizationName, "Наименование организации", KindText, 1000, func(a *Applicant) *string { return &a.OrganizationName }, nil},
+	{KeySNILS, "СНИЛС", KindSNILS, 14, func(a *Applicant) *string { return &a.SNILS }, nil},
+	{KeyINN, "ИНН", KindINN, 12, func(a *Applicant) *string { return &a.INN }, nil},
+	{KeyOGRN, "ОГРН / ОГРНИП", KindOGRN, 15, func(a *Applicant) *string { return &a.OGRN }, nil},
+	{KeyKPP, "КПП", KindText, 9, func(a *Applicant) *string { return &a.KPP }, nil},
+	{KeyCitizenship, "Гражданство", KindSelect, 3, func(a *Applicant) *string { return &a.Citizenship }, Citizenships},
+	{KeyDocumentType, "Вид документа, удостоверяющего личность", KindSelect, 10, func(a *Applicant) *string { return &a.Document.Type }, IdentityDocumentTypes},
+	{KeyDocumentSeries, "Серия документа", KindText, 20, func(a *Applicant) *string { return &a.Document.Series }, nil},
+	{KeyDocumentNumber, "Номер документа", KindText, 30, func(a *Applicant) *string { return &a.Document.Number }, nil},
+	{KeyDocumentIssueDate, "Дата выдачи документа", KindDate, 10, func(a *Applicant) *string { return &a.Document.IssueDate }, nil},
+	{KeyDocumentIssuedBy, "Кем выдан документ", KindText, 500, func(a *Applicant) *string { return &a.Document.IssuedBy }, nil},
+	{KeyAddress, "Адрес", KindTextarea, 1000, func(a *Applicant) *string { return &a.Address }, nil},
+	{KeyPhone, "Телефон", KindPhone, 30, func(a *Applicant) *string { return &a.Phone }, nil},
+	{KeyEmail, "Электронная почта", KindEmail, 254, func(a *Applicant) *string { return &a.Email }, nil},
 }
 
 // requiredByKind lists what each kind of applicant must give.

@@ -44,6 +44,8 @@ func TestOfficeFormMapsLikeThePortalForm(t *testing.T) {
 	}
 	values := officeValues(portal, rns)
 	values[forms.KeySNILS] = "112-233-445 95" // as printed on the card
+	// The office asks a company's representative for no birth date or passport.
+	portal.Applicant.BirthDate, portal.Applicant.Document = "", forms.IdentityDocument{}
 	office, errs := rns.MapOfficeForm(values)
 	if errs != nil {
 		t.Fatalf("errors %v", errs)
@@ -124,28 +126,86 @@ func TestOfficeFormErrorsBesideFields(t *testing.T) {
 
 func TestOfficeFieldsCoverEveryKey(t *testing.T) {
 	okn := demoType(t, "OKN", "OKN-R")
+	if fields := okn.OfficeFields(""); len(fields) != 1 || fields[0].Name != forms.KeyKind {
+		t.Fatalf("before the kind is chosen the form asks %+v", fields)
+	}
 	names := map[string]bool{}
-	fields := okn.OfficeFields()
+	for _, o := range forms.OfficeKinds() {
+		fields := okn.OfficeFields(forms.ApplicantKind(o.Value))
+		seen := map[string]bool{}
+		for _, f := range fields {
+			if seen[f.Name] {
+				t.Fatalf("office field %s listed twice for %s", f.Name, o.Value)
+			}
+			seen[f.Name], names[f.Name] = true, true
+		}
+	}
 	var kinds []string
-	for _, o := range fields[0].Options {
+	for _, o := range forms.OfficeKinds() {
 		if o.Label == "" || forms.ApplicantKind(o.Value).Label() != o.Label {
 			t.Errorf("kind option %+v", o)
 		}
 		kinds = append(kinds, o.Value)
 	}
-	if want := []string{"person", "legal_entity", "sole_proprietor", "foreign_citizen", "foreign_representative"}; fields[0].Name != forms.KeyKind || !slices.Equal(kinds, want) {
-		t.Errorf("first office field %s offers kinds %v, want %s with %v", fields[0].Name, kinds, forms.KeyKind, want)
+	if want := []string{"person", "legal_entity", "sole_proprietor", "foreign_citizen", "foreign_representative"}; !slices.Equal(kinds, want) {
+		t.Errorf("office form offers kinds %v, want %v", kinds, want)
 	}
-	for _, f := range fields {
-		if names[f.Name] {
-			t.Fatalf("office field %s listed twice", f.Name)
-		}
-		names[f.Name] = true
-	}
-	for _, key := range []string{forms.KeyKind, forms.KeyLastName, forms.KeySNILS, forms.KeyOGRN, forms.KeyRegion,
+	for _, key := range []string{forms.KeyKind, forms.KeyLastName, forms.KeySNILS, forms.KeyOGRN, forms.KeyRegion, forms.KeyCitizenship,
 		forms.KeyDocumentIssuedBy, forms.KeyEmail, "heritageObjectName", "worksKind"} {
 		if !names[key] {
 			t.Errorf("office form lacks %s", key)
 		}
+	}
+}
+
+// TestOfficeFormAsksEachKindItsOwn: a person is not asked for a КПП nor a
+// company for a passport; what each kind must give is marked required; the
+// identity document and citizenship are chosen from ЕСНСИ 7211 and 7210.
+func TestOfficeFormAsksEachKindItsOwn(t *testing.T) {
+	rns := demoType(t, "MINSTROY", "RNS")
+	byName := func(kind forms.ApplicantKind) map[string]forms.Field {
+		out := map[string]forms.Field{}
+		for _, f := range rns.OfficeFields(kind) {
+			out[f.Name] = f
+		}
+		return out
+	}
+	person, company, foreigner := byName(forms.KindPerson), byName(forms.KindLegalEntity), byName(forms.KindForeignCitizen)
+	if f := foreigner[forms.KeyDocumentType]; !f.Required {
+		t.Error("a foreigner's document kind is not required")
+	}
+	if _, ok := person[forms.KeyKPP]; ok {
+		t.Error("a person is asked for a КПП")
+	}
+	if _, ok := company[forms.KeyDocumentNumber]; ok {
+		t.Error("a company is asked for a passport")
+	}
+	if _, ok := person[forms.KeyCitizenship]; ok {
+		t.Error("a Russian citizen is asked for citizenship")
+	}
+	if !person[forms.KeyLastName].Required || !person[forms.KeyDocumentNumber].Required || person[forms.KeyEmail].Required ||
+		!company[forms.KeyINN].Required || !foreigner[forms.KeyCitizenship].Required {
+		t.Error("required fields are not marked by kind")
+	}
+	if d := person[forms.KeyDocumentType]; d.Kind != forms.KindSelect || forms.OptionLabel(d.Options, "21") != "Паспорт гражданина РФ" {
+		t.Errorf("identity document kind %+v", d)
+	}
+	v := map[string]string{forms.KeyKind: "foreign_citizen", forms.KeyLastName: "Ли", forms.KeyFirstName: "Вэй",
+		forms.KeyDocumentType: "Паспорт гражданина РФ", forms.KeyDocumentNumber: "E1234567", forms.KeyKPP: "770101001",
+		"objectName": "Дом", "cadastralNumber": "77:01:0001001:1234", "objectAddress": "г. Москва"}
+	for i := range rns.RequiredDocuments {
+		v[forms.DocumentKey(i)] = "on"
+	}
+	_, errs := rns.MapOfficeForm(v)
+	if errs[forms.KeyCitizenship] == "" || errs[forms.KeyDocumentType] == "" {
+		t.Fatalf("a foreigner without citizenship and with a document kind not from the list: %v", errs)
+	}
+	v[forms.KeyCitizenship], v[forms.KeyDocumentType] = "156", "10"
+	app, errs := rns.MapOfficeForm(v)
+	if errs != nil {
+		t.Fatalf("errors %v", errs)
+	}
+	if app.Applicant.Citizenship != "156" || app.Applicant.Document.Type != "10" || app.Applicant.KPP != "" {
+		t.Fatalf("applicant %+v: citizenship and document kind kept as codes, another kind's КПП dropped", app.Applicant)
 	}
 }

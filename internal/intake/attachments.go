@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/google/uuid"
@@ -77,9 +78,14 @@ func (s *Service) storeAttachments(ctx context.Context, agencyID uuid.UUID, bus 
 		}
 		doc.SignatureStatus, doc.SignatureInfo = "none", ""
 		if len(a.SignaturePKCS7) > 0 {
-			doc.SignatureStatus, doc.SignatureInfo = s.checkSignature(ctx, doc.BlobKey, a.SignaturePKCS7)
+			sig, err := s.cfg.Cases.StoreFile(ctx, doc.BlobKey+".sig", bytes.NewReader(a.SignaturePKCS7))
+			if err != nil {
+				return nil, nil, err
+			}
+			doc.SignatureBlobKey = sig.BlobKey // the applicant's .sig, downloadable from the card
+			doc.SignatureStatus, doc.SignatureCheck = s.checkSignature(ctx, doc.BlobKey, a.SignaturePKCS7)
 			if doc.SignatureStatus == "invalid" {
-				problems = append(problems, forms.Problem{Field: "documents", Message: fmt.Sprintf("Подпись файла «%s» не прошла проверку: %s", name, doc.SignatureInfo)})
+				problems = append(problems, forms.Problem{Field: "documents", Message: fmt.Sprintf("Подпись файла «%s» не прошла проверку: %s", name, doc.SignatureCheck.Message)})
 			}
 		}
 		docs = append(docs, doc)
@@ -117,28 +123,98 @@ func (s *Service) storeAttachment(ctx context.Context, bus cases.Bus, a smevclie
 }
 
 // checkSignature verifies a detached CMS signature against the stored file,
-// reading it back as a stream.
-func (s *Service) checkSignature(ctx context.Context, key string, sig []byte) (status, info string) {
+// reading it back as a stream, and the signer's certificate against the
+// trust store. Without trusted roots configured only the signature itself
+// is checked, and the verdict says the certificate was not.
+func (s *Service) checkSignature(ctx context.Context, key string, sig []byte) (status string, check *cases.SignatureCheck) {
 	rc, err := s.cfg.Cases.OpenFile(ctx, key)
 	if err != nil {
-		return "invalid", "файл недоступен для проверки: " + err.Error()
+		return "invalid", &cases.SignatureCheck{Verdict: string(esign.VerdictInvalid), Message: "Файл недоступен для проверки подписи: " + err.Error()}
 	}
 	defer rc.Close()
-	signer, err := esign.VerifyDetached(rc, sig, esign.VerifyOptions{})
+	var v *esign.Verification
+	if s.cfg.Trust != nil {
+		v, err = s.cfg.Trust.VerifyDetached(ctx, rc, sig, esign.TrustOptions{})
+	} else {
+		v, err = verifyWithoutRoots(rc, sig)
+	}
 	if err != nil {
-		return "invalid", err.Error()
+		return "invalid", &cases.SignatureCheck{Verdict: string(esign.VerdictInvalid), Message: "Файл не прочитан для проверки подписи: " + err.Error()}
 	}
-	subject := signer.Certificate.Subject
-	parts := []string{subject.FullName()}
-	for _, f := range subject.Fields() {
-		if f.Label != "ФИО" {
-			parts = append(parts, f.Label+": "+f.Value)
+	check = signatureCheck(v)
+	if v.Verdict == esign.VerdictInvalid {
+		return "invalid", check
+	}
+	return "valid", check
+}
+
+// reasonNotChecked: the signature verifies, but no trusted roots are
+// configured, so nothing was said about its certificate.
+const reasonNotChecked = "not_checked"
+
+// verifyWithoutRoots checks only that the signature matches the document.
+// A certificate is never called trusted this way, self-signed or not.
+func verifyWithoutRoots(r io.Reader, sig []byte) (*esign.Verification, error) {
+	doc := &readingError{r: r}
+	signer, err := esign.VerifyDetached(doc, sig, esign.VerifyOptions{})
+	switch {
+	case doc.err != nil:
+		return nil, doc.err
+	case err != nil:
+		reason := esign.ReasonBadSignature
+		switch {
+		case errors.Is(err, esign.ErrDigestMismatch):
+			reason = esign.ReasonDocumentChanged
+		case errors.Is(err, esign.ErrWrongSigner):
+			reason = esign.ReasonWrongSigner
+		case errors.Is(err, esign.ErrUnsupportedAlgorithm):
+			reason = esign.ReasonUnsupported
 		}
+		return &esign.Verification{Verdict: esign.VerdictInvalid, Reason: reason, Detail: err.Error()}, nil
 	}
-	if !signer.SigningTime.IsZero() {
-		parts = append(parts, "подписано "+signer.SigningTime.UTC().Format("02.01.2006 15:04 UTC"))
+	return &esign.Verification{Verdict: esign.VerdictUntrusted, Reason: reasonNotChecked, Signer: signer, Certificate: signer.Certificate}, nil
+}
+
+// readingError remembers a failed read, so a document that could not be
+// read is told apart from a signature that does not match it.
+type readingError struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readingError) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
 	}
-	return "valid", strings.Join(parts, "; ")
+	return n, err
+}
+
+// signatureCheck is the verification as the case keeps it.
+func signatureCheck(v *esign.Verification) *cases.SignatureCheck {
+	c := &cases.SignatureCheck{Verdict: string(v.Verdict), Reason: string(v.Reason), Message: v.Message()}
+	if v.Reason == reasonNotChecked {
+		c.Message = "Подпись верна, сертификат не проверен: доверенные корневые сертификаты не настроены"
+	}
+	if cert := v.Certificate; cert != nil {
+		c.Signer, c.Issuer = cert.Subject.FullName(), cert.Issuer.String()
+		if cn := cert.Issuer.FullName(); cn != "" {
+			c.Issuer = cn
+		}
+		for _, f := range cert.Subject.Fields() {
+			if f.Label != "ФИО" {
+				c.SignerNotes = append(c.SignerNotes, f.Label+": "+f.Value)
+			}
+		}
+		if cert.SerialNumber != nil {
+			c.Serial = strings.ToUpper(cert.SerialNumber.Text(16))
+		}
+		c.ValidFrom, c.ValidTo = cert.NotBefore.UTC(), cert.NotAfter.UTC()
+	}
+	if v.Signer != nil {
+		c.SignedAt = v.Signer.SigningTime.UTC()
+	}
+	return c
 }
 
 // personalSignatureProblem checks the applicant's own signature of the form

@@ -11,6 +11,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/esign"
 )
 
 // Config wires intake once, in cmd/server.
@@ -21,6 +22,9 @@ type Config struct {
 	// Withdrawal is the portal's message type for an applicant withdrawing
 	// an application; DefaultWithdrawalForm when zero.
 	Withdrawal WithdrawalForm
+	// Trust decides whether the applicants' certificates are trusted; nil
+	// (no roots configured) checks signatures only.
+	Trust *esign.TrustStore
 }
 
 // Service takes applications from the bus.

@@ -58,8 +58,11 @@ type Agency struct {
 	RequireSecondFactor bool      `db:"require_second_factor"`
 	// SMEVMnemonic names the agency's information system in SMEV 3; empty
 	// when the agency does not use the bus.
-	SMEVMnemonic string    `db:"smev_mnemonic"`
-	CreatedAt    time.Time `db:"created_at"`
+	SMEVMnemonic string `db:"smev_mnemonic"`
+	// TimeZone is the IANA zone the agency's people read times in
+	// (agencies.time_zone, checked by the database).
+	TimeZone  string    `db:"time_zone"`
+	CreatedAt time.Time `db:"created_at"`
 }
 
 // Department is a unit of an agency that cases are assigned to.
@@ -102,8 +105,12 @@ var (
 	ErrNoEnrolment     = errors.New("people: no second-factor enrolment started")
 )
 
-// LockedError says the account is locked after too many failures.
-type LockedError struct{ Until time.Time }
+// LockedError says the account is locked after too many failures, until
+// when, and the agency's zone (IANA name) to say that time on its clock.
+type LockedError struct {
+	Until    time.Time
+	TimeZone string
+}
 
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("people: account locked until %s", e.Until.Format(time.RFC3339))

@@ -197,6 +197,10 @@ func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code str
 	if err != nil {
 		return wrap("verify second factor", err)
 	}
+	var locked *LockedError
+	if errors.As(outcome, &locked) {
+		locked.TimeZone = p.Agency.TimeZone
+	}
 	return outcome
 }
 

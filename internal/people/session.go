@@ -84,6 +84,16 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Princ
 	if err != nil {
 		return nil, wrap("login", err)
 	}
+	var locked *LockedError
+	if errors.As(outcome, &locked) {
+		if err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
+			a, err := selectAgency(ctx, tx, agencyID)
+			locked.TimeZone = a.TimeZone
+			return err
+		}); err != nil {
+			return nil, wrap("login lockout zone", err)
+		}
+	}
 	if outcome != nil {
 		return nil, outcome
 	}

@@ -46,7 +46,7 @@ func isForeignKeyViolation(err error) bool {
 // --- agencies (reference table) ---
 
 // agencyColumns are named as Agency's db tags.
-const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, coalesce(smev_mnemonic, '') AS smev_mnemonic, created_at`
+const agencyColumns = `id, code, name, short_name, is_platform, require_second_factor, coalesce(smev_mnemonic, '') AS smev_mnemonic, time_zone, created_at`
 
 func selectAgency(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Agency, error) {
 	return one[Agency](tx.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))

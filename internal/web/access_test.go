@@ -88,6 +88,7 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/cases/" + nobody + "/status", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false}, // no status chosen: a flash
 		{"POST", "/cases/" + nobody + "/assign", empty, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
 		{"GET", "/cases/" + nobody + "/documents/" + nobody, nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"GET", "/cases/" + nobody + "/documents/" + nobody + "/signature", nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
 		{"GET", "/admin/users", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
 		{"GET", "/admin/users/new", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
 		{"POST", "/admin/users/new", empty, [5]int{login, forbidden, forbidden, invalid, forbidden}, false},

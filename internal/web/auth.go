@@ -68,7 +68,7 @@ func loginProblem(err error) (int, string) {
 		return http.StatusUnauthorized, "Неверный логин или пароль."
 	case errors.As(err, &locked):
 		return http.StatusTooManyRequests, fmt.Sprintf("Слишком много неудачных попыток входа. Вход заблокирован до %s, время %s. Повторите позже или обратитесь к администратору ведомства.",
-			views.FormatClock(locked.Until, views.AgencyZone(nil)), views.ZoneLabel(views.AgencyZone(nil)))
+			views.FormatClock(locked.Until, views.Zone(locked.TimeZone)), views.ZoneLabel(views.Zone(locked.TimeZone)))
 	case errors.Is(err, people.ErrDisabled):
 		return http.StatusForbidden, "Учётная запись отключена. Обратитесь к администратору ведомства."
 	}

@@ -22,6 +22,7 @@ func (s *Server) caseRoutes(r chi.Router) {
 	r.Post("/cases/{id}/status", s.h(s.changeStatus))
 	r.Post("/cases/{id}/assign", s.h(s.assignCase))
 	r.Get("/cases/{id}/documents/{doc}", s.h(s.caseDocument))
+	r.Get("/cases/{id}/documents/{doc}/signature", s.h(s.caseDocumentSignature))
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
@@ -142,15 +143,7 @@ func parseAssignment(f map[string]string) (cases.Assignment, validation.Errors) 
 // download. A user file never runs as a page of Okno: nosniff, and a
 // sandbox without script or any source of its own.
 func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
-	caseID, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	docID, err := uuid.Parse(chi.URLParam(r, "doc"))
-	if err != nil {
-		return errNotFound
-	}
-	d, err := s.Cases.Document(r.Context(), principal(r), caseID, docID)
+	d, err := s.pathDocument(r)
 	if err != nil {
 		return err
 	}
@@ -164,9 +157,12 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	served := ft.Stored()
-	disposition := "attachment"
+	disposition, policy := "attachment", userFilePolicy
 	if filetype.Inline(served) {
-		disposition = "inline"
+		// Shown inline, the file may be framed by the card's preview, by
+		// Okno's own pages only; the sandbox stays.
+		disposition, policy = "inline", previewFilePolicy
+		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	}
 	h := w.Header()
 	h.Set("Content-Type", served)
@@ -174,9 +170,48 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Length", fmt.Sprint(d.Size))
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", userFilePolicy)
+	h.Set("Content-Security-Policy", policy)
 	_, err = io.Copy(w, body)
 	return err
+}
+
+// caseDocumentSignature downloads the applicant's detached signature of a
+// document (.sig, CMS) as it came, for checking elsewhere.
+func (s *Server) caseDocumentSignature(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.pathDocument(r)
+	if err != nil {
+		return err
+	}
+	if d.SignatureBlobKey == "" {
+		return errNotFound
+	}
+	rc, info, err := s.Blobs.Open(r.Context(), d.SignatureBlobKey)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", d.SignatureBlobKey, err)
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/pkcs7-signature")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filetype.SafeName(d.FileName + ".sig")}))
+	h.Set("Content-Length", fmt.Sprint(info.Size))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", userFilePolicy)
+	_, err = io.Copy(w, rc)
+	return err
+}
+
+// pathDocument is the document the path names, of a case the viewer may see.
+func (s *Server) pathDocument(r *http.Request) (cases.Document, error) {
+	caseID, err := pathID(r)
+	if err != nil {
+		return cases.Document{}, err
+	}
+	docID, err := uuid.Parse(chi.URLParam(r, "doc"))
+	if err != nil {
+		return cases.Document{}, errNotFound
+	}
+	return s.Cases.Document(r.Context(), principal(r), caseID, docID)
 }
 
 // userFilePolicy is the CSP of every file a person or the bus brought: a
@@ -184,3 +219,7 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 // nothing; only the browser's own PDF viewer (object-src) and the inline
 // styles of its image view are let through, as Synapse serves media.
 const userFilePolicy = "sandbox; default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+
+// previewFilePolicy is userFilePolicy for a file shown inline: the card's
+// preview may frame it ('self'), nothing else may.
+const previewFilePolicy = "sandbox; default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/filetype"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/validation"
 	"github.com/okno-oiv/okno/views"
 )
@@ -35,7 +36,8 @@ func (s *Server) officeForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, views.OfficeFormPage(s.chrome(w, r, st.Title), st, map[string]string{}, nil))
+	kind := forms.ApplicantKind(r.URL.Query().Get("kind"))
+	s.render(w, r, http.StatusOK, views.OfficeFormPage(s.chrome(w, r, st.Title), st, kind, map[string]string{}, nil))
 	return nil
 }
 
@@ -81,14 +83,21 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 			values[part.FormName()] = string(raw)
 			continue
 		}
+		title, proves := part.FileName(), -1
 		if part.FormName() != "scans" {
-			continue
+			if proves = scanOf(st, part.FormName()); proves < 0 {
+				continue
+			}
+			title = st.RequiredDocuments[proves]
 		}
-		doc, err := s.Cases.StoreScan(r.Context(), p, part.FileName(), part.FileName(), part)
+		doc, err := s.Cases.StoreScan(r.Context(), p, title, part.FileName(), part)
 		var bad *filetype.RefusedError
 		if errors.As(err, &bad) {
-			refused.Add("scans", bad.Message()) // read on: the form's other fields come back filled in
+			refused.Add(part.FormName(), bad.Message()) // read on: the form's other fields come back filled in
 			continue
+		}
+		if proves >= 0 {
+			values[forms.DocumentKey(proves)] = "on" // a scan of a document is that document presented
 		}
 		if err != nil {
 			discard()
@@ -96,9 +105,10 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 		}
 		scans = append(scans, doc)
 	}
+	kind := forms.ApplicantKind(values[forms.KeyKind])
 	if len(refused) > 0 {
 		discard()
-		s.render(w, r, http.StatusUnprocessableEntity, views.OfficeFormPage(s.chrome(w, r, st.Title), st, values, refused))
+		s.render(w, r, http.StatusUnprocessableEntity, views.OfficeFormPage(s.chrome(w, r, st.Title), st, kind, values, refused))
 		return nil
 	}
 	c, err := s.Cases.RegisterOffice(r.Context(), p, st, values, scans)
@@ -108,7 +118,7 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 		if len(scans) > 0 {
 			problems.Add("scans", "Исправьте ошибки и прикрепите файлы заново: браузер не сохраняет выбранные файлы.")
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, views.OfficeFormPage(s.chrome(w, r, st.Title), st, values, problems))
+		s.render(w, r, http.StatusUnprocessableEntity, views.OfficeFormPage(s.chrome(w, r, st.Title), st, kind, values, problems))
 		return nil
 	}
 	if err != nil {
@@ -119,4 +129,14 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 	s.flash(w, r, flashDraftSaved, "office/"+st.Code)
 	s.redirect(w, r, "/cases/"+c.ID.String())
 	return nil
+}
+
+// scanOf is the required document a file input's scans prove, -1 for none.
+func scanOf(st forms.ServiceType, name string) int {
+	for i := range st.RequiredDocuments {
+		if name == forms.ScanKey(i) {
+			return i
+		}
+	}
+	return -1
 }

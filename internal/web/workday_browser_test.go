@@ -292,7 +292,7 @@ func TestBrowserNothingScrollsSideways(t *testing.T) {
 		login string
 		paths []string
 	}{
-		{"minstroy.clerk", []string{"/", "/cases", "/cases/mine", "/cases/" + id, "/cases/new", "/cases/new/RNS", "/account"}},
+		{"minstroy.clerk", []string{"/", "/cases", "/cases/mine", "/cases/" + id, "/cases/new", "/cases/new/RNS", "/cases/new/RNS?kind=legal_entity", "/account"}},
 		{"minstroy.head", []string{"/cases/" + onApproval}},
 		{"minstroy.admin", []string{"/", "/admin/users", "/admin/departments", "/admin/settings", "/admin/audit"}},
 		{"platform.admin", []string{"/platform/agencies", "/platform/agencies/new"}},
@@ -430,7 +430,7 @@ func TestBrowserOfficeDraftSurvivesAReload(t *testing.T) {
 	s := newSite(t)
 	b := s.tab(t, "")
 	b.login("minstroy.clerk")
-	b.open("/cases/new/RNS", `#office-form`)
+	b.open("/cases/new/RNS?kind=person", `#office-form`)
 	b.do("type part of an application",
 		chromedp.SendKeys(`#f-applicant\.last_name`, "Орлова"),
 		chromedp.SendKeys(`#f-objectName`, "Индивидуальный жилой дом"),
@@ -498,7 +498,7 @@ func TestBrowserOfficeDraftSurvivesAReload(t *testing.T) {
 	if n := b.eval(`String(Object.keys(localStorage).filter((k) => k.startsWith("okno.draft.")).length)`); n != "0" {
 		t.Errorf("%s drafts stay in the browser after registering", n)
 	}
-	b.open("/cases/new/RNS", `#office-form`)
+	b.open("/cases/new/RNS?kind=person", `#office-form`)
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "" {
 		t.Errorf("the next application starts with %q", v)
 	}
