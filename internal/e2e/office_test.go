@@ -58,14 +58,20 @@ func TestOfficeApplicationReachesTheCabinet(t *testing.T) {
 		t.Fatalf("the cabinet's order number was not kept: %q %v", order, err)
 	}
 	page = w.cabinet()
-	if got := strings.Count(page, "Номер в ведомстве "+number); got != 1 {
-		t.Fatalf("the cabinet shows %d orders for %s, want 1", got, number)
+	// The applicant finds the order by the service and their own name, not
+	// by the agency's number.
+	if got := strings.Count(page, "Орлова Вера"); got != 1 {
+		t.Fatalf("the cabinet shows %d orders of Орлова Вера (case %s), want 1", got, number)
 	}
 	n, err := strconv.ParseInt(order, 10, 64)
 	if err != nil {
 		t.Fatalf("order number %q: %v", order, err)
 	}
 	cabinet := cabinetOrder(page, n)
+	if !strings.Contains(cabinet, "Выдача разрешения на строительство") || !strings.Contains(cabinet, "Орлова Вера") ||
+		strings.Contains(cabinet, "Номер в ведомстве") || strings.Contains(cabinet, "Заявление, поданное в ведомстве") {
+		t.Fatalf("the cabinet's order does not name the service and the applicant:\n%s", cabinet)
+	}
 	if !strings.Contains(cabinet, "Принято ведомством") || strings.Count(cabinet, "Промежуточные результаты") != 2 {
 		t.Fatalf("the cabinet's order lacks the statuses:\n%s", cabinet)
 	}

@@ -75,7 +75,7 @@ func DemoServiceTypes(agencyCode string) []ServiceType {
 	switch agencyCode {
 	case "MINSTROY":
 		return []ServiceType{{
-			ID: id("RNS"), Code: "RNS", Title: "Выдача разрешения на строительство",
+			ID: id("RNS"), Code: "RNS", Title: "Выдача разрешения на строительство", TargetCode: "10000000000101001",
 			NamespaceURI: ConcentratorNamespace("building-permit", "1.0.0"), RootElement: "FormData",
 			RegistryPattern: DefaultRegistryPattern,
 			// ГрК РФ ст. 51: five working days from receipt of the application.
@@ -104,7 +104,7 @@ func DemoServiceTypes(agencyCode string) []ServiceType {
 			works = append(works, Option{Value: w, Label: w})
 		}
 		return []ServiceType{{
-			ID: id("OKN-R"), Code: "OKN-R",
+			ID: id("OKN-R"), Code: "OKN-R", TargetCode: "10000000000202001",
 			Title:        "Выдача разрешения на проведение работ по сохранению объекта культурного наследия",
 			NamespaceURI: ConcentratorNamespace("heritage-works", "1.0.0"), RootElement: "FormData",
 			RegistryPattern: "{code}/{year}/{seq:05}",

@@ -19,6 +19,9 @@ type ServiceType struct {
 	Code string
 	// Title is the service's Russian name as people see it.
 	Title string
+	// TargetCode is the service's target code in ФРГУ (serviceTargetCode):
+	// the cabinet names an office application's service by it.
+	TargetCode string
 	// NamespaceURI and RootElement identify the portal form.
 	NamespaceURI string
 	RootElement  string

@@ -23,7 +23,7 @@ var (
 // database.InAgency; row-level security limits it to that agency's rows.
 
 const serviceTypeColumns = `agency_id, id, code, title, namespace_uri, root_element, registry_pattern,
-	deadline_working_days, on_problem, fields, required_documents, mapping, version, active`
+	deadline_working_days, on_problem, fields, required_documents, mapping, version, active, service_target_code`
 
 // serviceTypeRow is a service_types row by column name; the JSON columns
 // stay raw until serviceType decodes and checks them.
@@ -42,6 +42,7 @@ type serviceTypeRow struct {
 	Mapping             []byte    `db:"mapping"`
 	Version             int       `db:"version"`
 	Active              bool      `db:"active"`
+	TargetCode          string    `db:"service_target_code"`
 }
 
 // queryServiceType reads the one service type the query selects.
@@ -63,7 +64,7 @@ func queryServiceType(ctx context.Context, tx pgx.Tx, sql string, args ...any) (
 func serviceType(row serviceTypeRow) (ServiceType, error) {
 	st := ServiceType{AgencyID: row.AgencyID, ID: row.ID, Code: row.Code, Title: row.Title, NamespaceURI: row.NamespaceURI,
 		RootElement: row.RootElement, RegistryPattern: row.RegistryPattern, DeadlineWorkingDays: row.DeadlineWorkingDays,
-		OnProblem: row.OnProblem, Version: row.Version, Active: row.Active}
+		OnProblem: row.OnProblem, Version: row.Version, Active: row.Active, TargetCode: row.TargetCode}
 	for _, part := range []struct {
 		name string
 		raw  []byte
@@ -158,11 +159,11 @@ func Insert(ctx context.Context, tx pgx.Tx, st ServiceType) error {
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO service_types (`+serviceTypeColumns+`)
 		VALUES (@agency_id, @id, @code, @title, @namespace_uri, @root_element, @registry_pattern,
-			@deadline_working_days, @on_problem, @fields, @required_documents, @mapping, @version, @active)`,
+			@deadline_working_days, @on_problem, @fields, @required_documents, @mapping, @version, @active, @service_target_code)`,
 		pgx.NamedArgs{"agency_id": st.AgencyID, "id": st.ID, "code": st.Code, "title": st.Title, "namespace_uri": st.NamespaceURI,
 			"root_element": st.RootElement, "registry_pattern": st.RegistryPattern, "deadline_working_days": st.DeadlineWorkingDays,
 			"on_problem": st.OnProblem, "fields": fields, "required_documents": docs, "mapping": mapping, "version": st.Version,
-			"active": st.Active})
+			"active": st.Active, "service_target_code": st.TargetCode})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
 		return fmt.Errorf("insert service type %s: %w (%s)", st.Code, ErrConflict, pgErr.ConstraintName)

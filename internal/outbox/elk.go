@@ -66,8 +66,8 @@ type elkStatus struct {
 // elkStatusRequest builds the message that puts one status of a case into
 // the applicant's cabinet. A portal application updates its existing order;
 // an office application creates the order in the cabinet with its first
-// status.
-func elkStatusRequest(env, senderINN string, c cases.Case, e cases.Event, code int) ([]byte, error) {
+// status, naming its service by targetCode and its applicant.
+func elkStatusRequest(env, senderINN string, c cases.Case, targetCode string, e cases.Event, code int) ([]byte, error) {
 	order := elkOrder{
 		SenderINN: senderINN, OrderNumber: c.Number, ElkOrderNumber: c.PortalOrderID, UserSelectedRegion: c.Region,
 		Statuses: []elkStatus{{
@@ -76,8 +76,9 @@ func elkStatusRequest(env, senderINN string, c cases.Case, e cases.Event, code i
 		}},
 	}
 	req := elkOrderRequest{Env: env}
-	if c.Channel == forms.ChannelOffice && c.PortalOrderID == "" {
+	if createsOrder(c) {
 		order.RequestDate = c.ReceivedAt.UTC().Format(elkDateTimeStyle)
+		order.ServiceTargetCode = targetCode
 		switch c.ApplicantKind {
 		case forms.KindLegalEntity, forms.KindSoleProprietor, forms.KindForeignRepresentative:
 			order.Organization = &elkOrganization{OGRNINN: c.ApplicantOGRN + "_" + c.ApplicantINN}
@@ -93,6 +94,12 @@ func elkStatusRequest(env, senderINN string, c cases.Case, e cases.Event, code i
 		return nil, fmt.Errorf("encode ElkOrderRequest for %s: %w", c.Number, err)
 	}
 	return out, nil
+}
+
+// createsOrder tells an office application whose order the cabinet does
+// not know yet: its next status creates the order.
+func createsOrder(c cases.Case) bool {
+	return c.Channel == forms.ChannelOffice && c.PortalOrderID == ""
 }
 
 func statusComment(e cases.Event) string {

@@ -23,7 +23,7 @@ func TestELKStatusRequestUpdatesOrCreatesTheOrder(t *testing.T) {
 		ApplicantSNILS: "112-233-445 95", Applicant: forms.Applicant{LastName: "Орлова", FirstName: "Вера"}, ReceivedAt: at}
 	decode := func(c cases.Case) elkOrderRequest {
 		t.Helper()
-		out, err := elkStatusRequest("SVCDEV", "7700000000", c, e, e.ToStatus.ELKStatus())
+		out, err := elkStatusRequest("SVCDEV", "7700000000", c, "10000000000101001", e, e.ToStatus.ELKStatus())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +42,7 @@ func TestELKStatusRequestUpdatesOrCreatesTheOrder(t *testing.T) {
 	}
 	o := req.Update.Orders[0]
 	if o.ElkOrderNumber != "764001" || o.OrderNumber != portal.Number || o.SenderINN != "7700000000" || o.User != nil ||
+		o.ServiceTargetCode != "" || // the portal's order knows its service
 		len(o.Statuses) != 1 || o.Statuses[0] != status {
 		t.Errorf("portal case's order: %+v", o)
 	}
@@ -53,6 +54,7 @@ func TestELKStatusRequestUpdatesOrCreatesTheOrder(t *testing.T) {
 	o = req.Create.Orders[0]
 	status.StatusExtID = office.ID.String() + "/2"
 	if o.ElkOrderNumber != "" || o.OrderNumber != office.Number || o.RequestDate != "2026-03-12T07:00:00Z" ||
+		o.ServiceTargetCode != "10000000000101001" ||
 		o.User == nil || *o.User != (elkUser{SNILS: "112-233-445 95", LastName: "Орлова", FirstName: "Вера"}) ||
 		len(o.Statuses) != 1 || o.Statuses[0] != status {
 		t.Errorf("office case's order: %+v", o)

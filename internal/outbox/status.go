@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/forms"
 	"github.com/okno-oiv/okno/internal/smevclient"
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 )
@@ -34,6 +35,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 	var e cases.Event
 	var messageID string
 	var pending, wait bool
+	var targetCode string
 	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
 		d, err := selectDelivery(ctx, tx, a.CaseID, a.EventSeq)
 		if err != nil {
@@ -49,8 +51,18 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 		if wait, err = undeliveredBefore(ctx, tx, a.CaseID, a.EventSeq, c.PortalOrderID != ""); err != nil || wait {
 			return err
 		}
-		e, err = cases.SelectEvent(ctx, tx, a.CaseID, a.EventSeq)
-		return err
+		if e, err = cases.SelectEvent(ctx, tx, a.CaseID, a.EventSeq); err != nil {
+			return err
+		}
+		if createsOrder(c) {
+			// The cabinet names an office application's service by its target code.
+			st, err := forms.ByID(ctx, tx, c.ServiceTypeID)
+			if err != nil {
+				return err
+			}
+			targetCode = st.TargetCode
+		}
+		return nil
 	})
 	switch {
 	case errors.Is(err, cases.ErrNotFound):
@@ -62,7 +74,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 	case wait:
 		return river.JobSnooze(waitForEarlier)
 	}
-	content, err := elkStatusRequest(s.cfg.ELKEnv, s.cfg.SenderINN, c, e, e.ToStatus.ELKStatus())
+	content, err := elkStatusRequest(s.cfg.ELKEnv, s.cfg.SenderINN, c, targetCode, e, e.ToStatus.ELKStatus())
 	if err != nil {
 		return river.JobCancel(err)
 	}

@@ -40,6 +40,14 @@ type elkOrders struct {
 }
 
 type elkOrder struct {
+	User *struct {
+		LastName   string `xml:"lastName"`
+		FirstName  string `xml:"firstName"`
+		MiddleName string `xml:"middleName"`
+	} `xml:"user"`
+	Organization *struct {
+		OGRNINN string `xml:"ogrn_inn_UL"`
+	} `xml:"organization"`
 	ElkOrderNumber    string      `xml:"elkOrderNumber"`
 	OrderNumber       string      `xml:"orderNumber"`
 	SenderINN         string      `xml:"senderInn"`
@@ -223,11 +231,26 @@ func (p *Portal) officeOrder(ctx context.Context, o elkOrder, md message.Message
 	}
 	id := uuid.New()
 	app := &store.Application{ID: id, OrderNumber: n, ServiceCode: code, ServiceName: name, Recipient: recipient,
-		ApplicantName: "Номер в ведомстве " + o.OrderNumber, Applicant: json.RawMessage(`{}`), CreatedAt: p.cfg.Now()}
+		ApplicantName: officeApplicant(o), Applicant: json.RawMessage(`{}`), CreatedAt: p.cfg.Now()}
 	if err := p.cfg.Store.InsertApplication(ctx, app); err != nil {
 		return nil, err
 	}
 	return app, nil
+}
+
+// officeApplicant is who the cabinet shows as the applicant of an office
+// order: the person or the organisation the agency named in it.
+func officeApplicant(o elkOrder) string {
+	if o.User != nil {
+		if name := strings.Join(strings.Fields(o.User.LastName+" "+o.User.FirstName+" "+o.User.MiddleName), " "); name != "" {
+			return name
+		}
+	}
+	if o.Organization != nil && o.Organization.OGRNINN != "" {
+		ogrn, inn, _ := strings.Cut(o.Organization.OGRNINN, "_")
+		return "Организация, ОГРН " + ogrn + ", ИНН " + inn
+	}
+	return "Номер в ведомстве " + o.OrderNumber
 }
 
 // delivered maps the uuids of stored files that came with a message to
