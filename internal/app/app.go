@@ -158,8 +158,13 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	a.Cases = cases.NewService(cases.Config{Pool: a.Pool, Jobs: a.Jobs, Blobs: a.Blobs, Buses: a.Buses, Now: opts.Now})
-	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases})
 	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
+	deadLetters, err := intake.NewDeadLetterGauge(a.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases,
+		MaxAttempts: cfg.SMEV.MaxAttempts, Answers: a.Outbox, DeadLetterGauge: deadLetters})
 	if cfg.Workers {
 		fetchPoll := opts.FetchPollInterval
 		if fetchPoll == 0 {

@@ -112,10 +112,9 @@ func (w *PullWorker) pullAgency(ctx context.Context, agencyID uuid.UUID, deadlin
 			first = err
 		}
 	}
-	if first != nil {
-		return first
-	}
-	return w.pullAnswers(ctx, agencyID, bus, deadline)
+	// The portal's answers are taken even when a taker failed: a broken
+	// request queue must not leave the agency's statuses "sent".
+	return errors.Join(first, w.pullAnswers(ctx, agencyID, bus, deadline))
 }
 
 // take receives messages of any type until the queue is empty or the
@@ -132,13 +131,40 @@ func (w *PullWorker) take(ctx context.Context, agencyID uuid.UUID, bus cases.Bus
 		}
 		outcome, c, err := w.Intake.Receive(ctx, agencyID, bus, d)
 		if err != nil {
-			return err // not acknowledged: the bus delivers it again
+			if err := w.failed(ctx, agencyID, bus, KindRequest, d, err); err != nil {
+				return err
+			}
+			continue // the next message is not held up by this one
 		}
 		if err := bus.Ack(ctx, d.MessageID, true); err != nil {
 			return fmt.Errorf("ack %s: %w", d.MessageID, err)
 		}
 		w.Logger.Info("bus message taken", "agency", agencyID, "message_id", d.MessageID, "outcome", outcome, "case", c.Number)
 	}
+	return nil
+}
+
+// failed counts a failed attempt at a message. Until the limit the message
+// stays unacknowledged and the bus delivers it again; at the limit it is
+// answered (a request refused by Failed, a response acknowledged
+// accepted=false) and kept as a dead letter. An error here (the database
+// is down) stops the taker.
+func (w *PullWorker) failed(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, kind string, d *smevclient.Delivery, cause error) error {
+	if d.MessageID == "" {
+		return cause
+	}
+	dead, err := w.Intake.Failed(ctx, agencyID, kind, d, cause)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	if !dead {
+		w.Logger.Warn("bus message failed; the bus delivers it again", "agency", agencyID, "message_id", d.MessageID, "kind", kind, "error", cause)
+		return nil
+	}
+	if err := bus.Ack(ctx, d.MessageID, kind == KindRequest); err != nil {
+		return fmt.Errorf("ack dead letter %s: %w", d.MessageID, err)
+	}
+	w.Logger.Error("bus message is a dead letter", "agency", agencyID, "message_id", d.MessageID, "kind", kind, "error", cause)
 	return nil
 }
 
@@ -153,7 +179,10 @@ func (w *PullWorker) pullAnswers(ctx context.Context, agencyID uuid.UUID, bus ca
 			return nil
 		}
 		if err := w.Outbox.TakeAnswer(ctx, agencyID, d); err != nil {
-			return err
+			if err := w.failed(ctx, agencyID, bus, KindResponse, d, err); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := bus.Ack(ctx, d.MessageID, true); err != nil {
 			return fmt.Errorf("ack %s: %w", d.MessageID, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/cases"
@@ -21,6 +22,13 @@ type Config struct {
 	// Withdrawal is the portal's message type for an applicant withdrawing
 	// an application; DefaultWithdrawalForm when zero.
 	Withdrawal WithdrawalForm
+	// MaxAttempts is how many times a message may fail before it becomes
+	// a dead letter; DefaultMaxAttempts when zero.
+	MaxAttempts int
+	// Answers runs a dead portal answer again (the outbox); DeadLetterGauge
+	// is okno_intake_dead_letters (NewDeadLetterGauge), optional.
+	Answers         AnswerTaker
+	DeadLetterGauge *prometheus.GaugeVec
 }
 
 // Service takes applications from the bus.
