@@ -51,8 +51,8 @@ type SMEV struct {
 	// MaxAttempts (OKNO_SMEV_MAX_ATTEMPTS): how often a message may fail
 	// before it is answered and kept as a dead letter.
 	MaxAttempts int
-	ELKEnv       string        // OKNO_ELK_ENV: env of status messages, SVCDEV or EPGU
-	SenderINN    string        // OKNO_SENDER_INN: senderInn of status messages
+	ELKEnv      string // OKNO_ELK_ENV: env of status messages, SVCDEV or EPGU
+	SenderINN   string // OKNO_SENDER_INN: senderInn of status messages
 }
 
 // Storage selects and configures the blob store.
