@@ -59,6 +59,9 @@ func TestPoisonMessage(t *testing.T) {
 	}
 
 	admin := w.login("platform.admin")
+	if _, metrics := admin.get("/metrics"); !strings.Contains(metrics, `okno_intake_dead_letters{agency="MINSTROY"} 1`) {
+		t.Error("the metric does not count the dead letter")
+	}
 	status, page := admin.get("/platform/dead-letters")
 	if status != 200 || !strings.Contains(page, poison) || !strings.Contains(page, "bigint") {
 		t.Fatalf("the dead-letter list (%d) does not show %s with its reason:\n%s", status, poison, page)
@@ -94,6 +97,9 @@ func TestPoisonMessage(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM audit_log WHERE object_id = $1 AND action LIKE 'intake.dead_letter%'`, poison); n < 3 {
 		t.Errorf("%d audit entries for the dead letter, want its death and two retries", n)
+	}
+	if _, metrics := admin.get("/metrics"); !strings.Contains(metrics, `okno_intake_dead_letters{agency="MINSTROY"} 0`) {
+		t.Error("the metric still counts the closed dead letter")
 	}
 	if _, page := admin.get("/platform/dead-letters"); strings.Contains(page, poison) {
 		t.Error("the closed entry is still listed")
