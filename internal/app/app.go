@@ -165,8 +165,13 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases, Trust: trust})
 	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
+	deadLetters, err := intake.NewDeadLetterGauge(a.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases,
+		Trust: trust, MaxAttempts: cfg.SMEV.MaxAttempts, Answers: a.Outbox, DeadLetterGauge: deadLetters})
 	if cfg.Workers {
 		fetchPoll := opts.FetchPollInterval
 		if fetchPoll == 0 {
@@ -205,7 +210,7 @@ func newHandler(a *App, cfg config.Config) (http.Handler, error) {
 		return nil, err
 	}
 	site, err := web.New(web.Deps{
-		People: a.People, Cases: a.Cases, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
+		People: a.People, Cases: a.Cases, Intake: a.Intake, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
 		// A paper application carries several scans, each capped by the store.
 		MaxUploadBytes: 8 * cfg.Storage.MaxUploadSize,

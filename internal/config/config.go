@@ -60,8 +60,11 @@ type SMEV struct {
 	KeysDir      string        // OKNO_SMEV_KEYS_DIR: <MNEMONIC>.key.pem/.cert.pem and SMEV.cert.pem
 	JournalDir   string        // OKNO_SMEV_JOURNAL_DIR: every envelope sent and received
 	PullInterval time.Duration // OKNO_SMEV_PULL_INTERVAL: how often queues are polled
-	ELKEnv       string        // OKNO_ELK_ENV: env of status messages, SVCDEV or EPGU
-	SenderINN    string        // OKNO_SENDER_INN: senderInn of status messages
+	// MaxAttempts (OKNO_SMEV_MAX_ATTEMPTS): how often a message may fail
+	// before it is answered and kept as a dead letter.
+	MaxAttempts int
+	ELKEnv      string // OKNO_ELK_ENV: env of status messages, SVCDEV or EPGU
+	SenderINN   string // OKNO_SENDER_INN: senderInn of status messages
 }
 
 // Storage selects and configures the blob store.
@@ -109,6 +112,7 @@ func Load(getenv func(string) string) (Config, error) {
 		KeysDir:      p.str("OKNO_SMEV_KEYS_DIR", filepath.Join(c.DataDir, "stand")),
 		JournalDir:   p.str("OKNO_SMEV_JOURNAL_DIR", ""),
 		PullInterval: p.duration("OKNO_SMEV_PULL_INTERVAL", 2*time.Second),
+		MaxAttempts:  p.positive("OKNO_SMEV_MAX_ATTEMPTS", 5),
 		ELKEnv:       strings.ToUpper(p.oneOf("OKNO_ELK_ENV", "svcdev", "svcdev", "epgu")),
 		SenderINN:    p.str("OKNO_SENDER_INN", "7700000000"),
 	}
@@ -228,6 +232,19 @@ func (p *parser) duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+func (p *parser) positive(name string, def int) int {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		p.fail(name, fmt.Sprintf("must be a positive whole number, got %q", v))
+		return def
+	}
+	return n
 }
 
 // bytes accepts a plain number or one with a KiB/MiB/GiB suffix.

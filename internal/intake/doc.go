@@ -20,8 +20,15 @@
 //   - the Puller (puller.go): the loop every worker process runs; the one
 //     holding the pull lease serves every agency's bus queue a fair share
 //     per round and hands the portal's answers to sent statuses to the
-//     outbox.
+//     outbox;
+//   - dead letters (deadletter.go): a message that fails (Receive, or the
+//     outbox's TakeAnswer) is counted per message id; at Config.MaxAttempts
+//     a request is refused (RequestRejected with reason FAILURE) and a
+//     response acknowledged accepted=false, and the message, kept whole
+//     (smevclient.Delivery.Keep), waits in intake_dead_letters for the
+//     platform administrator to run it again or close it. A failing
+//     message never holds up the next one.
 //
 // Intake changes cases only through package cases' exported API; its own
-// SQL (refusals) is in store.go.
+// SQL (refusals, dead letters) is in store.go.
 package intake

@@ -253,12 +253,39 @@ func (p *Puller) takeRequests(ctx context.Context, stop <-chan struct{}, agencyI
 func (p *Puller) takeRequest(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, d *smevclient.Delivery) error {
 	outcome, c, err := p.Intake.Receive(ctx, agencyID, bus, d)
 	if err != nil {
-		return err // not acknowledged: the bus delivers it again
+		// Counted: not acknowledged (the bus delivers it again) until the
+		// limit, then refused and kept as a dead letter. The next message
+		// is not held up by this one.
+		return p.failed(ctx, agencyID, bus, KindRequest, d, err)
 	}
 	if err := bus.Ack(ctx, d.MessageID, true); err != nil {
 		return fmt.Errorf("ack %s: %w", d.MessageID, err)
 	}
 	p.Logger.Info("bus message taken", "agency", agencyID, "message_id", d.MessageID, "outcome", outcome, "case", c.Number)
+	return nil
+}
+
+// failed counts a failed attempt at a message. Until the limit the message
+// stays unacknowledged and the bus delivers it again; at the limit it is
+// answered (a request refused by Failed, a response acknowledged
+// accepted=false) and kept as a dead letter. An error here (the database
+// is down) stops the taker.
+func (p *Puller) failed(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, kind string, d *smevclient.Delivery, cause error) error {
+	if d.MessageID == "" {
+		return cause
+	}
+	dead, err := p.Intake.Failed(ctx, agencyID, kind, d, cause)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	if !dead {
+		p.Logger.Warn("bus message failed; the bus delivers it again", "agency", agencyID, "message_id", d.MessageID, "kind", kind, "error", cause)
+		return nil
+	}
+	if err := bus.Ack(ctx, d.MessageID, kind == KindRequest); err != nil {
+		return fmt.Errorf("ack dead letter %s: %w", d.MessageID, err)
+	}
+	p.Logger.Error("bus message is a dead letter", "agency", agencyID, "message_id", d.MessageID, "kind", kind, "error", cause)
 	return nil
 }
 
@@ -274,7 +301,10 @@ func (p *Puller) takeAnswers(ctx context.Context, stop <-chan struct{}, agencyID
 			return nil
 		}
 		if err := p.Outbox.TakeAnswer(ctx, agencyID, d); err != nil {
-			return err
+			if err := p.failed(ctx, agencyID, bus, KindResponse, d, err); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := bus.Ack(ctx, d.MessageID, true); err != nil {
 			return fmt.Errorf("ack %s: %w", d.MessageID, err)

@@ -35,6 +35,12 @@ const (
 // documents, timeline and outbox job commit in one transaction. The caller
 // acknowledges the message only after Receive returns without error.
 func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, d *smevclient.Delivery) (Outcome, cases.Case, error) {
+	return s.receive(ctx, agencyID, bus, d, false)
+}
+
+// receive is Receive; again is a dead letter run by hand, whose refusal
+// at its last attempt does not count as having taken it.
+func (s *Service) receive(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, d *smevclient.Delivery, again bool) (Outcome, cases.Case, error) {
 	if d == nil || d.MessageID == "" {
 		return "", cases.Case{}, errors.New("intake: delivery without a message id")
 	}
@@ -46,7 +52,7 @@ func (s *Service) Receive(ctx context.Context, agencyID uuid.UUID, bus cases.Bus
 	var known bool
 	var outcome Outcome
 	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		if taken, err := messageTaken(ctx, tx, d.MessageID); err != nil || taken {
+		if taken, err := messageTaken(ctx, tx, d.MessageID, again); err != nil || taken {
 			if taken {
 				outcome = OutcomeDuplicate
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/okno-oiv/okno/internal/cases"
@@ -25,6 +26,13 @@ type Config struct {
 	// Trust decides whether the applicants' certificates are trusted; nil
 	// (no roots configured) checks signatures only.
 	Trust *esign.TrustStore
+	// MaxAttempts is how many times a message may fail before it becomes
+	// a dead letter; DefaultMaxAttempts when zero.
+	MaxAttempts int
+	// Answers runs a dead portal answer again (the outbox); DeadLetterGauge
+	// is okno_intake_dead_letters (NewDeadLetterGauge), optional.
+	Answers         AnswerTaker
+	DeadLetterGauge *prometheus.GaugeVec
 }
 
 // Service takes applications from the bus.

@@ -150,7 +150,7 @@ func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclien
 	var outcome Outcome
 	var c cases.Case
 	err := s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		taken, err := messageTaken(ctx, tx, d.MessageID)
+		taken, err := messageTaken(ctx, tx, d.MessageID, false)
 		if err != nil || taken {
 			outcome = OutcomeDuplicate
 			return err

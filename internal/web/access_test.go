@@ -108,6 +108,10 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/platform/agencies", nil, [5]int{login, forbidden, forbidden, forbidden, ok}, false},
 		{"GET", "/platform/agencies/new", nil, [5]int{login, forbidden, forbidden, forbidden, ok}, false},
 		{"POST", "/platform/agencies/new", newAgency, [5]int{login, forbidden, forbidden, forbidden, created}, false},
+		{"GET", "/platform/dead-letters", nil, [5]int{login, forbidden, forbidden, forbidden, ok}, false},
+		{"GET", "/platform/dead-letters/" + nobody + "/" + nobody, nil, [5]int{login, forbidden, forbidden, forbidden, notFound}, false},
+		{"POST", "/platform/dead-letters/" + nobody + "/" + nobody + "/retry", empty, [5]int{login, forbidden, forbidden, forbidden, notFound}, false},
+		{"POST", "/platform/dead-letters/" + nobody + "/" + nobody + "/close", empty, [5]int{login, forbidden, forbidden, forbidden, redirect}, false}, // no reason: a flash
 		{"GET", "/no-such-page", nil, [5]int{notFound, notFound, notFound, notFound, notFound}, false},
 	}
 

@@ -19,6 +19,7 @@ import (
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/static"
 )
@@ -27,6 +28,7 @@ import (
 type Deps struct {
 	People       *people.Service
 	Cases        *cases.Service
+	Intake       *intake.Service // the dead-letter list
 	Blobs        blob.Store
 	AuditLog     *audit.Log
 	Pool         *pgxpool.Pool // readiness checks
@@ -137,6 +139,10 @@ func (s *Server) Handler() http.Handler {
 					r.Get("/agencies", s.h(s.agenciesPage))
 					r.Get("/agencies/new", s.h(s.newAgencyPage))
 					r.Post("/agencies/new", s.h(s.createAgency))
+					r.Get("/dead-letters", s.h(s.deadLettersPage))
+					r.Get("/dead-letters/{id}/{message}", s.h(s.deadLetterPage))
+					r.Post("/dead-letters/{id}/{message}/retry", s.h(s.retryDeadLetter))
+					r.Post("/dead-letters/{id}/{message}/close", s.h(s.closeDeadLetter))
 				})
 			})
 		})
@@ -152,7 +158,7 @@ func navFor(p *people.Principal) []navLink {
 		links = append(links, navLink{"/admin/users", "Пользователи"}, navLink{"/admin/departments", "Отделы"},
 			navLink{"/admin/settings", "Настройки"}, navLink{"/admin/audit", "Журнал аудита"})
 	case people.RolePlatformAdmin:
-		links = append(links, navLink{"/platform/agencies", "Ведомства"})
+		links = append(links, navLink{"/platform/agencies", "Ведомства"}, navLink{"/platform/dead-letters", "Необработанные сообщения"})
 	case people.RoleClerk, people.RoleHead:
 		links = append(links, navLink{"/cases", "Реестр"}, navLink{"/cases/mine", "Мои дела"}, navLink{"/cases/new", "Новое заявление"})
 	}
