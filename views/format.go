@@ -197,3 +197,12 @@ func countText(n, limit int) string {
 	}
 	return fmt.Sprintf("%d %s", n, Plural(n, "дело", "дела", "дел"))
 }
+
+// foundText is the size of the registry's selection, «более 10 000» past
+// the counting limit.
+func foundText(n int) string {
+	if n > cases.RegistryCountLimit {
+		return "Найдено: более 10 000"
+	}
+	return "Найдено: " + strconv.Itoa(n)
+}

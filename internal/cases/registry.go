@@ -340,6 +340,10 @@ func (s *Service) List(ctx context.Context, by *people.Principal, f Filter) (Pag
 	return page, nil
 }
 
+// RegistryCountLimit is where the registry stops counting its selection and
+// says «более 10 000».
+const RegistryCountLimit = 10_000
+
 // Count counts the cases the filter selects, up to limit: the registry shows
 // "more than limit" rather than counting a million rows on every page.
 func (s *Service) Count(ctx context.Context, by *people.Principal, f Filter, limit int) (int, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -331,6 +332,45 @@ func TestBrowserNothingScrollsSideways(t *testing.T) {
 	r := s.browser().get("/favicon.ico")
 	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "image/") {
 		t.Fatalf("/favicon.ico: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+}
+
+// TestBrowserRegistrySearchOrderAndCount: a clerk finds an organisation's
+// case by its representative's name and by the e-mail, reads how many cases
+// the list holds, and sees cases due the same day in the order of their
+// numbers.
+func TestBrowserRegistrySearchOrderAndCount(t *testing.T) {
+	s := newSite(t)
+	due := time.Now().AddDate(0, 0, 7)
+	for _, n := range []string{"2026-RNS-000503", "2026-RNS-000501", "2026-RNS-000502"} {
+		s.addCase(registryCase{number: n, due: due})
+	}
+	s.addCase(registryCase{number: "2026-RNS-000600", applicant: "ООО «Ромашка»", due: due.AddDate(0, 0, 1),
+		person: `{"organization_name": "ООО «Ромашка»", "last_name": "Кузнецова", "first_name": "Мария", "email": "office@romashka.example"}`})
+	s.addCase(registryCase{agency: "OKN", number: "2026-OKN-000600", applicant: "ООО «Лютик»",
+		person: `{"last_name": "Кузнецова", "email": "office@romashka.example"}`})
+	b := s.tab(t, browsertest.Axe(t))
+	b.login("minstroy.clerk")
+	b.open("/cases", `table.registry`)
+	if got := b.text(`#registry-found`); got != "Найдено: 4" {
+		t.Errorf("the whole registry says %q", got)
+	}
+	rows := strings.Fields(b.eval(`[...document.querySelectorAll("table.registry tbody tr td:nth-child(2)")].map(td => td.textContent.trim()).join(" ")`))
+	if want := []string{"2026-RNS-000501", "2026-RNS-000502", "2026-RNS-000503", "2026-RNS-000600"}; !slices.Equal(rows, want) {
+		t.Errorf("the registry lists %v, want %v", rows, want)
+	}
+	for _, q := range []string{"Кузнецова", "Кузнецовой", "office@romashka.example", "romashka"} {
+		b.open("/cases?q="+url.QueryEscape(q), `#registry-found`)
+		if got := b.text(`#registry-found`); got != "Найдено: 1" {
+			t.Errorf("searching %q says %q", q, got)
+		}
+		if got := b.text(`table.registry tbody`); !strings.Contains(got, "2026-RNS-000600") || !strings.Contains(got, "Ромашка") {
+			t.Errorf("searching %q lists %q", q, got)
+		}
+	}
+	b.open("/cases?q=Никого", `#registry-empty`)
+	if got := b.text(`#registry-found`); got != "Найдено: 0" {
+		t.Errorf("a search that finds nothing says %q", got)
 	}
 }
 
