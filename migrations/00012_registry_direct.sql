@@ -14,6 +14,9 @@
 --
 -- Cases due the same day are listed by number, then id; the due-date indexes
 -- keep that order so that a page and its keyset cursor walk them.
+--
+-- drafts: what a user typed into a long form and has not sent, per form key
+-- (internal/drafts), capped at 64 KiB and expiring after a week.
 
 -- +goose Up
 DROP VIEW registry_cases;
@@ -67,7 +70,21 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+CREATE TABLE drafts (
+    agency_id uuid NOT NULL REFERENCES agencies (id),
+    user_id   uuid NOT NULL,
+    form_key  text NOT NULL CHECK (octet_length(form_key) BETWEEN 1 AND 200),
+    body      jsonb NOT NULL CHECK (jsonb_typeof(body) = 'object' AND octet_length(body::text) <= 65536),
+    saved_at  timestamptz NOT NULL,
+    PRIMARY KEY (agency_id, user_id, form_key),
+    FOREIGN KEY (agency_id, user_id) REFERENCES users (agency_id, id) ON DELETE CASCADE
+);
+ALTER TABLE drafts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON drafts USING (agency_id = current_agency_id()) WITH CHECK (agency_id = current_agency_id());
+GRANT SELECT, INSERT, UPDATE, DELETE ON drafts TO okno_app;
+
 -- +goose Down
+DROP TABLE drafts;
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION registry_search(p_search text, p_like text) RETURNS uuid[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
