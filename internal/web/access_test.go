@@ -81,7 +81,9 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/cases/filters", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false}, // back to the registry with a flash
 		{"POST", "/cases/filters/" + nobody + "/delete", empty, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
 		{"GET", "/drafts", nil, [5]int{login, badRequest, badRequest, forbidden, forbidden}, false}, // no key
-		{"POST", "/drafts", func(string) url.Values { return url.Values{"key": {"office/RNS"}, "values": {`{"applicant.last_name": "Черновиков"}`}} },
+		{"POST", "/drafts", func(string) url.Values {
+			return url.Values{"key": {"office/RNS"}, "values": {`{"applicant.last_name": "Черновиков"}`}}
+		},
 			[5]int{login, noContent, noContent, forbidden, forbidden}, false},
 		{"POST", "/drafts", empty, [5]int{login, badRequest, badRequest, forbidden, forbidden}, false}, // no key
 		{"GET", "/cases/new", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},

@@ -528,3 +528,63 @@ func TestBrowserOfficeDraftSurvivesAReload(t *testing.T) {
 		t.Errorf("the next application starts with %q", v)
 	}
 }
+
+// TestBrowserOfficeDraftOnTheServer: what a clerk typed into the office form
+// survives the browser itself: closed, and opened again with a new profile
+// (nothing in localStorage), after logging in the form is filled from the
+// server's draft; registering the application forgets it there too.
+func TestBrowserOfficeDraftOnTheServer(t *testing.T) {
+	s := newSite(t)
+	first := s.tab(t, "")
+	first.login("minstroy.clerk")
+	first.open("/cases/new/RNS", `#office-form`)
+	first.do("type part of an application",
+		chromedp.SendKeys(`#f-applicant\.last_name`, "Орлова"),
+		chromedp.SendKeys(`#f-objectName`, "Индивидуальный жилой дом"),
+	)
+	saved := `SELECT count(*) FROM drafts WHERE form_key = 'office/RNS'
+		AND body->>'applicant.last_name' = 'Орлова' AND body->>'objectName' = 'Индивидуальный жилой дом'`
+	for deadline := time.Now().Add(30 * time.Second); s.count(saved) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the typed draft never reached the server")
+		}
+	}
+	if err := chromedp.Cancel(first.ctx); err != nil {
+		t.Fatalf("close the first browser: %v", err)
+	}
+
+	b := s.tab(t, "")
+	b.login("minstroy.clerk")
+	b.open("/cases/new/RNS", `#office-form`)
+	b.do("wait for the restored draft", chromedp.WaitVisible(`[data-draft-note]`), browsertest.Screenshot("81-office-draft-server"))
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "Орлова" {
+		t.Fatalf("in a new browser the last name is %q", v)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-objectName`)); v != "Индивидуальный жилой дом" {
+		t.Fatalf("in a new browser the object is %q", v)
+	}
+	if note := b.text(`[data-draft-note]`); !strings.Contains(note, "Восстановлен черновик") || !strings.Contains(note, "на сервере") {
+		t.Errorf("the form does not say it restored the server's draft: %q", note)
+	}
+	fill := validOffice()
+	delete(fill, "applicant.last_name")
+	delete(fill, "objectName")
+	var steps []chromedp.Action[chromedp.Void]
+	for name, value := range fill {
+		sel := `[name="` + name + `"]`
+		if strings.HasPrefix(name, "document.") {
+			steps = append(steps, chromedp.Click(sel))
+		} else {
+			steps = append(steps, chromedp.SetValue(sel, value))
+		}
+	}
+	steps = append(steps, chromedp.Click(`#office-form button[type=submit]`), chromedp.WaitVisible(`#case-number`))
+	b.do("fill in the rest and register", steps...)
+	if n := s.count(`SELECT count(*) FROM drafts WHERE form_key = 'office/RNS'`); n != 0 {
+		t.Errorf("%d drafts stay on the server after registering", n)
+	}
+	b.open("/cases/new/RNS", `#office-form`)
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "" {
+		t.Errorf("the next application starts with %q", v)
+	}
+}
