@@ -625,7 +625,9 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 			pattern := "%" + escapeLike(f.Search) + "%"
 			like = &pattern
 		}
-		where = append(where, "r.id = ANY(registry_search("+arg("search", f.Search)+", "+arg("like", like)+"))")
+		// As a sub-select it runs once, before the scan: a bare call is not
+		// leakproof, so under the policy it would run again for every row.
+		where = append(where, "r.id = ANY((SELECT registry_search("+arg("search", f.Search)+", "+arg("like", like)+"))::uuid[])")
 	}
 	// Cases due the same day come in the order of their numbers, then ids,
 	// as the cursor continues them and the index (migration 00012) keeps them.
