@@ -588,3 +588,41 @@ func TestBrowserOfficeDraftOnTheServer(t *testing.T) {
 		t.Errorf("the next application starts with %q", v)
 	}
 }
+
+// TestBrowserActionCommentDraftOnTheServer: a comment typed for an action on
+// the card comes back in another browser, and is forgotten once the action
+// is done.
+func TestBrowserActionCommentDraftOnTheServer(t *testing.T) {
+	s := newSite(t)
+	id := caseInWork(t, s)
+	first := s.tab(t, "")
+	first.login("minstroy.clerk")
+	first.open("/cases/"+id, `#actions`)
+	// The first action that asks for a comment and no confirmation.
+	field := first.eval(`(() => { const f = [...document.querySelectorAll("form.action[data-draft]:not([data-confirm])")].find((f) => f.querySelector("textarea[name=comment]")); return f ? f.querySelector("textarea").id : ""; })()`)
+	if field == "" {
+		t.Fatal("no action on the card asks for a comment")
+	}
+	const comment = "Прошу представить выписку из ЕГРН на участок"
+	first.do("type a comment", chromedp.SendKeys("#"+field, comment))
+	saved := `SELECT count(*) FROM drafts WHERE form_key LIKE 'case/' || $1 || '/%' AND body->>'comment' = $2`
+	for deadline := time.Now().Add(30 * time.Second); s.count(saved, id, comment) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the typed comment never reached the server")
+		}
+	}
+	if err := chromedp.Cancel(first.ctx); err != nil {
+		t.Fatalf("close the first browser: %v", err)
+	}
+
+	b := s.tab(t, "")
+	b.login("minstroy.clerk")
+	b.open("/cases/"+id, `#actions`)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.getElementById("`+field+`").value === "`+comment+`"`)); err != nil {
+		t.Fatalf("the comment is not restored in a new browser: %v", err)
+	}
+	b.do("do the action", chromedp.Click(`form.action:has(#`+field+`) button[type=submit]`), chromedp.WaitVisible(`.flash-ok`))
+	if n := s.count(`SELECT count(*) FROM drafts WHERE form_key LIKE 'case/' || $1 || '/%'`, id); n != 0 {
+		t.Errorf("%d drafts of the card stay on the server after the action", n)
+	}
+}
