@@ -113,6 +113,8 @@ document.addEventListener("submit", (event) => {
 // user and the form, until the server says it is stored (a
 // <meta name=okno-draft-saved>), the user logs out, or a day passes: the
 // office's computers are shared, and applicants' data must not stay in them.
+// The same draft is kept on the server (serverDraft), which restores it
+// where the browser holds none and forgets it when the form is sent.
 
 const draftPrefix = "okno.draft.";
 const draftLifetime = 24 * 60 * 60 * 1000;
@@ -161,6 +163,52 @@ function restoreDraft(form, values) {
   return restored;
 }
 
+function noteRestored(form, at, where) {
+  const note = form.querySelector("[data-draft-note]");
+  if (!note) return;
+  note.textContent = "Восстановлен черновик, не отправленный раньше (" +
+    new Date(at).toLocaleString("ru-RU") + ", сохранён " + where + "). Он хранится в этом браузере и на сервере до отправки формы.";
+  note.hidden = false;
+}
+
+// serverDraft keeps a form's draft on the server too (POST /drafts, a
+// same-origin request the CSRF check accepts), a second after typing
+// stops, so that a closed browser or another computer does not lose it;
+// the server forgets it when the form is sent.
+function serverDraft(formKey) {
+  let timer = null;
+  let pending = null;
+  const send = (keepalive) => {
+    if (pending === null) return;
+    const body = new URLSearchParams({ key: formKey, values: JSON.stringify(pending) });
+    pending = null;
+    fetch("/drafts", { method: "POST", body, credentials: "same-origin", keepalive }).catch(() => {});
+  };
+  return {
+    later(values) {
+      pending = values;
+      clearTimeout(timer);
+      timer = setTimeout(() => send(false), 1000);
+    },
+    flush() {
+      clearTimeout(timer);
+      send(true);
+    },
+    cancel() {
+      clearTimeout(timer);
+      pending = null;
+    },
+    restore(form) {
+      fetch("/drafts?" + new URLSearchParams({ key: formKey }), { credentials: "same-origin" })
+        .then((r) => (r.status === 200 ? r.json() : null))
+        .then((draft) => {
+          if (draft && restoreDraft(form, draft.values)) noteRestored(form, draft.at, "на сервере");
+        })
+        .catch(() => {});
+    },
+  };
+}
+
 function forgetDrafts(user, prefix) {
   for (let i = localStorage.length - 1; i >= 0; i--) {
     const key = localStorage.key(i);
@@ -191,21 +239,17 @@ function setUpDrafts() {
   }
   for (const form of document.querySelectorAll("form[data-draft]")) {
     const key = draftKey(user, form.dataset.draft);
+    const server = serverDraft(form.dataset.draft);
     const saved = storage.getItem(key);
     if (saved) {
       try {
         const draft = JSON.parse(saved);
-        if (restoreDraft(form, draft.values)) {
-          const note = form.querySelector("[data-draft-note]");
-          if (note) {
-            note.textContent = "Восстановлен черновик, не отправленный раньше (" +
-              new Date(draft.at).toLocaleString("ru-RU") + "). Он хранится только в этом браузере.";
-            note.hidden = false;
-          }
-        }
+        if (restoreDraft(form, draft.values)) noteRestored(form, draft.at, "в этом браузере");
       } catch {
         storage.removeItem(key);
       }
+    } else {
+      server.restore(form);
     }
     form.addEventListener("input", () => {
       const values = readDraft(form);
@@ -216,7 +260,10 @@ function setUpDrafts() {
         storage.removeItem(key);
         dirtyForms.delete(form);
       }
+      server.later(values || {});
     });
+    form.addEventListener("submit", () => server.cancel());
+    window.addEventListener("pagehide", () => server.flush());
   }
   const logout = document.querySelector("form[action='/logout']");
   if (logout) logout.addEventListener("submit", () => forgetDrafts(user, ""));

@@ -246,3 +246,12 @@ func identityDocumentText(d forms.IdentityDocument) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// foundText is the size of the registry's selection, «более 10 000» past
+// the counting limit.
+func foundText(n int) string {
+	if n > cases.RegistryCountLimit {
+		return "Найдено: более 10 000"
+	}
+	return "Найдено: " + strconv.Itoa(n)
+}

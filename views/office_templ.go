@@ -335,7 +335,7 @@ func OfficeFormPage(c Chrome, st forms.ServiceType, kind forms.ApplicantKind, va
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "\"><p class=\"hint draft-note\" data-draft-note hidden>Черновик хранится только в этом браузере и удаляется после регистрации.</p><input type=\"hidden\" name=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "\"><p class=\"hint draft-note\" data-draft-note hidden>Черновик хранится в этом браузере и на сервере и удаляется после регистрации.</p><input type=\"hidden\" name=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

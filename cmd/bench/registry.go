@@ -269,7 +269,7 @@ func benchPool(ctx context.Context, ownerURL string, tracer pgx.QueryTracer) (*p
 	return pool, nil
 }
 
-// lastListSQL remembers the last statement that read the registry view.
+// lastListSQL remembers the last statement that read the registry.
 type lastListSQL struct {
 	mu   sync.Mutex
 	sql  string
@@ -277,7 +277,7 @@ type lastListSQL struct {
 }
 
 func (l *lastListSQL) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if strings.Contains(d.SQL, "registry_cases") {
+	if strings.Contains(d.SQL, "FROM cases r") {
 		l.mu.Lock()
 		l.sql, l.args = d.SQL, slices.Clone(d.Args)
 		l.mu.Unlock()

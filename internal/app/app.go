@@ -28,6 +28,7 @@ import (
 	"github.com/okno-oiv/okno/internal/config"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/drafts"
 	"github.com/okno-oiv/okno/internal/esign"
 	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/outbox"
@@ -210,7 +211,7 @@ func newHandler(a *App, cfg config.Config) (http.Handler, error) {
 		return nil, err
 	}
 	site, err := web.New(web.Deps{
-		People: a.People, Cases: a.Cases, Intake: a.Intake, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
+		People: a.People, Cases: a.Cases, Intake: a.Intake, Drafts: drafts.New(a.Pool), Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
 		// A paper application carries several scans, each capped by the store.
 		MaxUploadBytes: 8 * cfg.Storage.MaxUploadSize,

@@ -2,10 +2,13 @@ package cases
 
 // The registry list: the agency's cases filtered, sorted, searched and read
 // in keyset pages, and the same selection exported as CSV. All SQL of the
-// list lives here. It reads the registry_cases view (migrations 00004 and
-// 00006), which scopes rows to the transaction's agency behind a security
-// barrier; full-text and trigram search use their GIN indexes through
-// registry_search.
+// list lives here. It reads cases under their row-level security policy:
+// the policy runs before any condition that is not leakproof, so a failing
+// cast cannot show another agency's values, and every condition of ours but
+// search is leakproof, so the planner walks the ordered indexes with the
+// policy's condition. Full-text and trigram search, which are not leakproof
+// and so cannot reach their GIN indexes under the policy, are answered by
+// registry_search (migrations 00006 and 00012) inside the agency's scope.
 
 import (
 	"context"
@@ -337,6 +340,10 @@ func (s *Service) List(ctx context.Context, by *people.Principal, f Filter) (Pag
 	return page, nil
 }
 
+// RegistryCountLimit is where the registry stops counting its selection and
+// says «более 10 000».
+const RegistryCountLimit = 10_000
+
 // Count counts the cases the filter selects, up to limit: the registry shows
 // "more than limit" rather than counting a million rows on every page.
 func (s *Service) Count(ctx context.Context, by *people.Principal, f Filter, limit int) (int, error) {
@@ -360,7 +367,7 @@ func (s *Service) count(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, f Fi
 	}
 	var n int
 	q.args["limit"] = limit
-	err = tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT FROM registry_cases r WHERE `+q.where+
+	err = tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT FROM cases r WHERE `+q.where+
 		` LIMIT @limit) AS selected`, pgx.QueryExecModeDescribeExec, q.args).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count registry: %w", err)
@@ -559,8 +566,8 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 		args[name] = v
 		return "@" + name
 	}
-	// The view scopes rows already; naming the agency lets the planner match
-	// the indexes, all of which lead with agency_id.
+	// The policy scopes rows already; naming the agency lets the planner
+	// match the indexes, all of which lead with agency_id.
 	where = append(where, "r.agency_id = "+arg("agency_id", agencyID))
 	switch len(f.Statuses) {
 	case 0:
@@ -611,16 +618,20 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 	}
 	if f.Search != "" {
 		// Search conditions are not leakproof, so they cannot reach the GIN
-		// indexes through the view's security barrier: registry_search
-		// (migration 00006) matches inside the agency's scope instead.
+		// indexes under the row-level security policy: registry_search
+		// (migrations 00006 and 00012) matches inside the agency's scope.
 		var like *string
 		if utf8.RuneCountInString(f.Search) >= trigramMinRunes {
 			pattern := "%" + escapeLike(f.Search) + "%"
 			like = &pattern
 		}
-		where = append(where, "r.id = ANY(registry_search("+arg("search", f.Search)+", "+arg("like", like)+"))")
+		// As a sub-select it runs once, before the scan: a bare call is not
+		// leakproof, so under the policy it would run again for every row.
+		where = append(where, "r.id = ANY((SELECT registry_search("+arg("search", f.Search)+", "+arg("like", like)+"))::uuid[])")
 	}
-	order := "r.due_date, r.id"
+	// Cases due the same day come in the order of their numbers, then ids,
+	// as the cursor continues them and the index (migration 00012) keeps them.
+	order := "r.due_date, r.number, r.id"
 	if f.After != "" && paged {
 		c, err := decodeCursor(f.After, f.Sort)
 		if err != nil {
@@ -637,7 +648,7 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 		case SortNumber:
 			where = append(where, "(r.number, r.id) > ("+arg("after_number", c.number)+", "+after+")")
 		default:
-			where = append(where, "(r.due_date, r.id) > ("+arg("after_due", c.due)+", "+after+")")
+			where = append(where, "(r.due_date, r.number, r.id) > ("+arg("after_due", c.due)+", "+arg("after_number", c.number)+", "+after+")")
 		}
 	}
 	switch f.Sort {
@@ -649,7 +660,7 @@ func (s *Service) registryQuery(ctx context.Context, tx pgx.Tx, agencyID uuid.UU
 	cond := strings.Join(where, " AND ")
 	sql := `SELECT r.id, r.number, r.service_type_id, r.status, r.applicant_name, r.received_at, r.due_date,
 			r.department_id, r.executor_id
-		FROM registry_cases r
+		FROM cases r
 		WHERE ` + cond + ` ORDER BY ` + order
 	if paged {
 		sql += " LIMIT " + strconv.Itoa(PageSize+1)
@@ -673,7 +684,7 @@ type cursor struct {
 var errBadCursor = errors.New("cases: malformed registry cursor")
 
 // encodeCursor writes "sort|key|id" in URL-safe base64, so that a number
-// with any characters travels intact.
+// with any characters travels intact; the due order's key is "date|number".
 func encodeCursor(s Sort, last Row) string {
 	var key string
 	switch s {
@@ -682,7 +693,7 @@ func encodeCursor(s Sort, last Row) string {
 	case SortNumber:
 		key = last.Number
 	default:
-		key = last.DueDate.Format(time.DateOnly)
+		key = last.DueDate.Format(time.DateOnly) + "|" + last.Number
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(string(s) + "|" + key + "|" + last.ID.String()))
 }
@@ -711,7 +722,14 @@ func decodeCursor(v string, s Sort) (cursor, error) {
 	case SortNumber:
 		c.number = key
 	default:
-		c.due, err = time.Parse(time.DateOnly, key)
+		// "date|number": the number is the rest after the first bar, so a
+		// number with bars of its own travels intact.
+		date, number, ok := strings.Cut(key, "|")
+		if !ok {
+			return cursor{}, fmt.Errorf("%w: want date|number", errBadCursor)
+		}
+		c.number = number
+		c.due, err = time.Parse(time.DateOnly, date)
 	}
 	if err != nil {
 		return cursor{}, fmt.Errorf("%w: key: %w", errBadCursor, err)

@@ -138,6 +138,9 @@ type spec struct {
 	received  time.Time
 	due       string // YYYY-MM-DD
 	fields    map[string]string
+	// person is the applicant's JSON (forms.Applicant): an organisation's
+	// holds its representative's name parts.
+	person map[string]string
 }
 
 // add inserts a case row directly: the registry reads cases, however they
@@ -173,11 +176,15 @@ func (w *world) add(s spec) uuid.UUID {
 	if s.fields == nil {
 		fields = []byte("{}")
 	}
+	person, _ := json.Marshal(s.person)
+	if s.person == nil {
+		person = []byte("{}")
+	}
 	id := uuid.New()
 	w.exec(`INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel, applicant_kind,
 			applicant_name, applicant, fields, received_at, registered_at, due_date, department_id, executor_id)
-		VALUES ($1, $2, $3, $4, 1, $5, 'portal', 'person', $6, '{}', $7, $8, $8, $9, $10, $11)`,
-		s.agency, id, s.number, s.service, s.status, s.applicant, fields, s.received, due, s.dept, s.executor)
+		VALUES ($1, $2, $3, $4, 1, $5, 'portal', 'person', $6, $12, $7, $8, $8, $9, $10, $11)`,
+		s.agency, id, s.number, s.service, s.status, s.applicant, fields, s.received, due, s.dept, s.executor, person)
 	return id
 }
 
@@ -334,6 +341,38 @@ func TestRegistrySearch(t *testing.T) {
 	}
 }
 
+// An organisation's case is found by its representative's name, and any
+// case by the applicant's e-mail, whole or in part; never another agency's.
+func TestRegistrySearchFindsRepresentativeAndEmail(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.add(spec{number: "2026-RNS-000201", applicant: "ООО «Ромашка»",
+		person: map[string]string{"organization_name": "ООО «Ромашка»", "last_name": "Кузнецова", "first_name": "Мария",
+			"middle_name": "Олеговна", "email": "office@romashka.example"}})
+	w.add(spec{number: "2026-RNS-000202", applicant: "Петров Пётр Петрович",
+		person: map[string]string{"last_name": "Петров", "first_name": "Пётр", "email": "petrov.p@mail.example"}})
+	w.add(spec{agency: w.b, number: "2026-RNS-000203", applicant: "ООО «Лютик»",
+		person: map[string]string{"last_name": "Кузнецова", "email": "office@romashka.example"}})
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"Кузнецова", []string{"2026-RNS-000201"}},
+		{"Кузнецовой Марии", []string{"2026-RNS-000201"}}, // the name declined, by full text
+		{"Кузнец", []string{"2026-RNS-000201"}},           // a fragment, by trigrams
+		{"office@romashka.example", []string{"2026-RNS-000201"}},
+		{"petrov.p@", []string{"2026-RNS-000202"}},
+		{"mail.example", []string{"2026-RNS-000202"}},
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			got := sorted(numbers(w.list(w.clerk, "q="+url.QueryEscape(tt.q))))
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestRegistryKeysetPaging walks every sort order page by page over cases
 // that share due dates and received instants, and must meet every case
 // exactly once, in the order of one unpaged read.
@@ -382,8 +421,10 @@ func TestRegistryKeysetPaging(t *testing.T) {
 				ids[r.ID] = true
 			}
 			less := map[cases.Sort]func(a, b cases.Row) int{
+				// Cases due the same day by number: the numbers were
+				// registered in the reverse order of the ids' making.
 				cases.SortDue: func(a, b cases.Row) int {
-					return cmpOr(a.DueDate.Compare(b.DueDate), bytes.Compare(a.ID[:], b.ID[:]))
+					return cmpOr(a.DueDate.Compare(b.DueDate), strings.Compare(a.Number, b.Number))
 				},
 				cases.SortReceived: func(a, b cases.Row) int {
 					return cmpOr(b.ReceivedAt.Compare(a.ReceivedAt), bytes.Compare(a.ID[:], b.ID[:]))

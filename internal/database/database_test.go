@@ -175,10 +175,10 @@ func verifyChain(t *testing.T, db dbtest.DB, agency uuid.UUID) *audit.Break {
 	return b
 }
 
-// The registry view is a security barrier: a condition that fails on a
-// value (a cast) runs only on the agency's own rows, so its error cannot
-// show another agency's applicant.
-func TestRegistryViewKeepsOtherAgenciesValuesOutOfErrors(t *testing.T) {
+// The registry reads cases under their policy, which is a security barrier:
+// a condition that fails on a value (a cast) runs only on the agency's own
+// rows, so its error cannot show another agency's applicant.
+func TestCasesPolicyKeepsOtherAgenciesValuesOutOfErrors(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	a, b := seedAgency(t, db, "AAA"), seedAgency(t, db, "BBB")
@@ -203,12 +203,12 @@ func TestRegistryViewKeepsOtherAgenciesValuesOutOfErrors(t *testing.T) {
 	for _, cond := range []string{"applicant_name::int = 1", "number::int = 1", "(applicant_name || '')::numeric > 0"} {
 		err := database.InAgency(ctx, db.App, a, func(tx pgx.Tx) error {
 			// The attacker's choice of plan: a sequential scan, where the
-			// cheapest condition runs first unless the view is a barrier.
+			// cheapest condition runs first unless the policy is a barrier.
 			if _, err := tx.Exec(ctx, `SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off`); err != nil {
 				return err
 			}
 			var n int
-			return tx.QueryRow(ctx, `SELECT count(*) FROM registry_cases WHERE `+cond).Scan(&n)
+			return tx.QueryRow(ctx, `SELECT count(*) FROM cases WHERE `+cond).Scan(&n)
 		})
 		if err != nil {
 			if strings.Contains(err.Error(), "Тайнов") || strings.Contains(err.Error(), "B-") {

@@ -188,7 +188,7 @@ func TestUpgradeFromLastRelease(t *testing.T) {
 		row := tx.QueryRow(ctx, `
 			SELECT c.number, c.status, c.applicant_name, u.full_name, s.code, d.title, dep.name,
 			       (SELECT count(*) FROM case_events e WHERE e.agency_id = c.agency_id AND e.case_id = c.id),
-			       (SELECT count(*) FROM registry_cases r WHERE r.id = c.id)
+			       (SELECT count(*) FROM unnest(registry_search(c.number, '%' || c.number || '%')) AS r (id) WHERE r.id = c.id)
 			FROM cases c
 			JOIN users u ON u.agency_id = c.agency_id AND u.id = c.executor_id
 			JOIN service_types s ON s.agency_id = c.agency_id AND s.id = c.service_type_id

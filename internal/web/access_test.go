@@ -21,8 +21,8 @@ func TestRouteRoleTable(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	const (
-		ok, created, redirect, badRequest, unauthorized, forbidden, notFound, invalid, login = http.StatusOK, http.StatusCreated,
-			http.StatusSeeOther, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+		ok, created, noContent, redirect, badRequest, unauthorized, forbidden, notFound, invalid, login = http.StatusOK, http.StatusCreated,
+			http.StatusNoContent, http.StatusSeeOther, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
 			http.StatusUnprocessableEntity, -1
 	)
 	roles := []string{"anonymous", "minstroy.clerk", "minstroy.head", "minstroy.admin", "platform.admin"}
@@ -80,6 +80,12 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/cases/assign", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false},  // back to the registry with a flash
 		{"POST", "/cases/filters", empty, [5]int{login, redirect, redirect, forbidden, forbidden}, false}, // back to the registry with a flash
 		{"POST", "/cases/filters/" + nobody + "/delete", empty, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"GET", "/drafts", nil, [5]int{login, badRequest, badRequest, forbidden, forbidden}, false}, // no key
+		{"POST", "/drafts", func(string) url.Values {
+			return url.Values{"key": {"office/RNS"}, "values": {`{"applicant.last_name": "Черновиков"}`}}
+		},
+			[5]int{login, noContent, noContent, forbidden, forbidden}, false},
+		{"POST", "/drafts", empty, [5]int{login, badRequest, badRequest, forbidden, forbidden}, false}, // no key
 		{"GET", "/cases/new", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
 		{"GET", "/cases/new/RNS", nil, [5]int{login, ok, ok, forbidden, forbidden}, false},
 		{"GET", "/cases/new/OKN-R", nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},      // another agency's service

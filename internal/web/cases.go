@@ -79,7 +79,7 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	default:
 		s.flash(w, r, flashOK, "Статус изменён: «"+cases.Status(f["to"]).Title()+"». Заявитель увидит его в личном кабинете.")
-		s.flash(w, r, flashDraftSaved, "case/"+id.String()+"/"+string(to))
+		s.draftSent(w, r, "case/"+id.String()+"/"+string(to))
 	}
 	s.redirect(w, r, "/cases/"+id.String())
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/drafts"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/views"
 )
@@ -61,6 +62,10 @@ func explain(err error) (failure, bool) {
 		return failure{http.StatusForbidden, "Запрос отклонён", "Не удалось подтвердить, что запрос отправлен со страницы «Окна» (нет заголовков Origin и Sec-Fetch-Site). Обновите страницу в браузере и повторите действие."}, true
 	case errors.As(err, &tooLarge):
 		return failure{http.StatusRequestEntityTooLarge, "Слишком большой запрос", "Данные формы превышают допустимый размер. Сократите текст и повторите."}, true
+	case errors.Is(err, drafts.ErrBadKey), errors.Is(err, drafts.ErrNotJSON):
+		return failure{http.StatusBadRequest, "Неверные данные", "Черновик формы не сохранён: он пришёл повреждённым. Обновите страницу."}, true
+	case errors.Is(err, drafts.ErrTooLarge):
+		return failure{http.StatusRequestEntityTooLarge, "Слишком большой черновик", "Черновик формы не сохранён на сервере: он больше 64 КБ. Сократите текст."}, true
 	case errors.Is(err, errBadMultipart):
 		return failure{http.StatusBadRequest, "Неверные данные", "Форма с файлами пришла повреждённой. Обновите страницу и отправьте её ещё раз."}, true
 	case errors.Is(err, errBrokenText):

@@ -126,7 +126,7 @@ func (s *Server) registerOffice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.flash(w, r, flashOK, fmt.Sprintf("Заявление зарегистрировано под номером %s.", c.Number))
-	s.flash(w, r, flashDraftSaved, "office/"+st.Code)
+	s.draftSent(w, r, "office/"+st.Code)
 	s.redirect(w, r, "/cases/"+c.ID.String())
 	return nil
 }

@@ -49,7 +49,7 @@ func (s *Server) renderRegistry(w http.ResponseWriter, r *http.Request, mine boo
 	}
 	query := f.Query()
 	page := views.RegistryPage{Mine: mine, Path: path, Values: values, Problems: problems,
-		ExportURL: "/cases/export.csv?" + query.Encode()}
+		ExportURL: "/cases/export.csv?" + query.Encode(), Found: -1}
 	// The inbox's own links carry the filter without the executor: the path says it.
 	if mine {
 		query.Del("executor")
@@ -61,6 +61,9 @@ func (s *Server) renderRegistry(w http.ResponseWriter, r *http.Request, mine boo
 	} else {
 		var err error
 		if page.Page, err = s.Cases.List(ctx, p, f); err != nil {
+			return err
+		}
+		if page.Found, err = s.Cases.Count(ctx, p, f, cases.RegistryCountLimit+1); err != nil {
 			return err
 		}
 	}

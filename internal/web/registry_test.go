@@ -26,6 +26,7 @@ type registryCase struct {
 	status    string
 	executor  string // login
 	due       time.Time
+	person    string // the applicant's JSON (forms.Applicant), {} when empty
 }
 
 // addCase inserts a case of a demo agency as the database owner: the
@@ -56,11 +57,14 @@ func (s *site) addCase(c registryCase) uuid.UUID {
 			s.t.Fatal(err)
 		}
 	}
+	if c.person == "" {
+		c.person = "{}"
+	}
 	id := uuid.New()
 	s.ownerExec(`INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel, applicant_kind,
 			applicant_name, applicant, fields, received_at, registered_at, due_date, department_id, executor_id)
-		VALUES ($1, $2, $3, $4, 1, $5, 'portal', 'person', $6, '{}', '{"objectName": "Строительство жилого дома"}', now(), now(), $7, $8, $9)`,
-		agency, id, c.number, forms.DemoServiceTypes(c.agency)[0].ID, c.status, c.applicant, c.due, dept, executor)
+		VALUES ($1, $2, $3, $4, 1, $5, 'portal', 'person', $6, $10, '{"objectName": "Строительство жилого дома"}', now(), now(), $7, $8, $9)`,
+		agency, id, c.number, forms.DemoServiceTypes(c.agency)[0].ID, c.status, c.applicant, c.due, dept, executor, c.person)
 	return id
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/drafts"
 	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/static"
@@ -29,6 +30,7 @@ type Deps struct {
 	People       *people.Service
 	Cases        *cases.Service
 	Intake       *intake.Service // the dead-letter list
+	Drafts       *drafts.Service
 	Blobs        blob.Store
 	AuditLog     *audit.Log
 	Pool         *pgxpool.Pool // readiness checks
@@ -114,6 +116,7 @@ func (s *Server) Handler() http.Handler {
 					s.registryRoutes(r)
 					s.officeRoutes(r)
 					s.caseRoutes(r)
+					s.draftRoutes(r)
 				})
 				r.Route("/admin", func(r chi.Router) {
 					r.Use(s.requireRole(people.RoleAgencyAdmin))

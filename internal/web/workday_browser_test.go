@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -349,6 +350,45 @@ func TestBrowserNothingScrollsSideways(t *testing.T) {
 	}
 }
 
+// TestBrowserRegistrySearchOrderAndCount: a clerk finds an organisation's
+// case by its representative's name and by the e-mail, reads how many cases
+// the list holds, and sees cases due the same day in the order of their
+// numbers.
+func TestBrowserRegistrySearchOrderAndCount(t *testing.T) {
+	s := newSite(t)
+	due := time.Now().AddDate(0, 0, 7)
+	for _, n := range []string{"2026-RNS-000503", "2026-RNS-000501", "2026-RNS-000502"} {
+		s.addCase(registryCase{number: n, due: due})
+	}
+	s.addCase(registryCase{number: "2026-RNS-000600", applicant: "ООО «Ромашка»", due: due.AddDate(0, 0, 1),
+		person: `{"organization_name": "ООО «Ромашка»", "last_name": "Кузнецова", "first_name": "Мария", "email": "office@romashka.example"}`})
+	s.addCase(registryCase{agency: "OKN", number: "2026-OKN-000600", applicant: "ООО «Лютик»",
+		person: `{"last_name": "Кузнецова", "email": "office@romashka.example"}`})
+	b := s.tab(t, browsertest.Axe(t))
+	b.login("minstroy.clerk")
+	b.open("/cases", `table.registry`)
+	if got := b.text(`#registry-found`); got != "Найдено: 4" {
+		t.Errorf("the whole registry says %q", got)
+	}
+	rows := strings.Fields(b.eval(`[...document.querySelectorAll("table.registry tbody tr td:nth-child(2)")].map(td => td.textContent.trim()).join(" ")`))
+	if want := []string{"2026-RNS-000501", "2026-RNS-000502", "2026-RNS-000503", "2026-RNS-000600"}; !slices.Equal(rows, want) {
+		t.Errorf("the registry lists %v, want %v", rows, want)
+	}
+	for _, q := range []string{"Кузнецова", "Кузнецовой", "office@romashka.example", "romashka"} {
+		b.open("/cases?q="+url.QueryEscape(q), `#registry-found`)
+		if got := b.text(`#registry-found`); got != "Найдено: 1" {
+			t.Errorf("searching %q says %q", q, got)
+		}
+		if got := b.text(`table.registry tbody`); !strings.Contains(got, "2026-RNS-000600") || !strings.Contains(got, "Ромашка") {
+			t.Errorf("searching %q lists %q", q, got)
+		}
+	}
+	b.open("/cases?q=Никого", `#registry-empty`)
+	if got := b.text(`#registry-found`); got != "Найдено: 0" {
+		t.Errorf("a search that finds nothing says %q", got)
+	}
+}
+
 // TestBrowserKeys: "?" lists the keys, the arrows walk the registry, Enter
 // opens a case, and the card's action is reached and pressed without a mouse.
 func TestBrowserKeys(t *testing.T) {
@@ -501,5 +541,103 @@ func TestBrowserOfficeDraftSurvivesAReload(t *testing.T) {
 	b.open("/cases/new/RNS?kind=person", `#office-form`)
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "" {
 		t.Errorf("the next application starts with %q", v)
+	}
+}
+
+// TestBrowserOfficeDraftOnTheServer: what a clerk typed into the office form
+// survives the browser itself: closed, and opened again with a new profile
+// (nothing in localStorage), after logging in the form is filled from the
+// server's draft; registering the application forgets it there too.
+func TestBrowserOfficeDraftOnTheServer(t *testing.T) {
+	s := newSite(t)
+	first := s.tab(t, "")
+	first.login("minstroy.clerk")
+	first.open("/cases/new/RNS", `#office-form`)
+	first.do("type part of an application",
+		chromedp.SendKeys(`#f-applicant\.last_name`, "Орлова"),
+		chromedp.SendKeys(`#f-objectName`, "Индивидуальный жилой дом"),
+	)
+	saved := `SELECT count(*) FROM drafts WHERE form_key = 'office/RNS'
+		AND body->>'applicant.last_name' = 'Орлова' AND body->>'objectName' = 'Индивидуальный жилой дом'`
+	for deadline := time.Now().Add(30 * time.Second); s.count(saved) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the typed draft never reached the server")
+		}
+	}
+	if err := chromedp.Cancel(first.ctx); err != nil {
+		t.Fatalf("close the first browser: %v", err)
+	}
+
+	b := s.tab(t, "")
+	b.login("minstroy.clerk")
+	b.open("/cases/new/RNS", `#office-form`)
+	b.do("wait for the restored draft", chromedp.WaitVisible(`[data-draft-note]`), browsertest.Screenshot("81-office-draft-server"))
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "Орлова" {
+		t.Fatalf("in a new browser the last name is %q", v)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-objectName`)); v != "Индивидуальный жилой дом" {
+		t.Fatalf("in a new browser the object is %q", v)
+	}
+	if note := b.text(`[data-draft-note]`); !strings.Contains(note, "Восстановлен черновик") || !strings.Contains(note, "на сервере") {
+		t.Errorf("the form does not say it restored the server's draft: %q", note)
+	}
+	fill := validOffice()
+	delete(fill, "applicant.last_name")
+	delete(fill, "objectName")
+	var steps []chromedp.Action[chromedp.Void]
+	for name, value := range fill {
+		sel := `[name="` + name + `"]`
+		if strings.HasPrefix(name, "document.") {
+			steps = append(steps, chromedp.Click(sel))
+		} else {
+			steps = append(steps, chromedp.SetValue(sel, value))
+		}
+	}
+	steps = append(steps, chromedp.Click(`#office-form button[type=submit]`), chromedp.WaitVisible(`#case-number`))
+	b.do("fill in the rest and register", steps...)
+	if n := s.count(`SELECT count(*) FROM drafts WHERE form_key = 'office/RNS'`); n != 0 {
+		t.Errorf("%d drafts stay on the server after registering", n)
+	}
+	b.open("/cases/new/RNS", `#office-form`)
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "" {
+		t.Errorf("the next application starts with %q", v)
+	}
+}
+
+// TestBrowserActionCommentDraftOnTheServer: a comment typed for an action on
+// the card comes back in another browser, and is forgotten once the action
+// is done.
+func TestBrowserActionCommentDraftOnTheServer(t *testing.T) {
+	s := newSite(t)
+	id := caseInWork(t, s)
+	first := s.tab(t, "")
+	first.login("minstroy.clerk")
+	first.open("/cases/"+id, `#actions`)
+	// The first action that asks for a comment and no confirmation.
+	field := first.eval(`(() => { const f = [...document.querySelectorAll("form.action[data-draft]:not([data-confirm])")].find((f) => f.querySelector("textarea[name=comment]")); return f ? f.querySelector("textarea").id : ""; })()`)
+	if field == "" {
+		t.Fatal("no action on the card asks for a comment")
+	}
+	const comment = "Прошу представить выписку из ЕГРН на участок"
+	first.do("type a comment", chromedp.SendKeys("#"+field, comment))
+	saved := `SELECT count(*) FROM drafts WHERE form_key LIKE 'case/' || $1 || '/%' AND body->>'comment' = $2`
+	for deadline := time.Now().Add(30 * time.Second); s.count(saved, id, comment) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the typed comment never reached the server")
+		}
+	}
+	if err := chromedp.Cancel(first.ctx); err != nil {
+		t.Fatalf("close the first browser: %v", err)
+	}
+
+	b := s.tab(t, "")
+	b.login("minstroy.clerk")
+	b.open("/cases/"+id, `#actions`)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.getElementById("`+field+`").value === "`+comment+`"`)); err != nil {
+		t.Fatalf("the comment is not restored in a new browser: %v", err)
+	}
+	b.do("do the action", chromedp.Click(`form.action:has(#`+field+`) button[type=submit]`), chromedp.WaitVisible(`.flash-ok`))
+	if n := s.count(`SELECT count(*) FROM drafts WHERE form_key LIKE 'case/' || $1 || '/%'`, id); n != 0 {
+		t.Errorf("%d drafts of the card stay on the server after the action", n)
 	}
 }
