@@ -39,10 +39,12 @@ const decisionsShown = 10
 // without a department), the nearest due date first.
 func (s *Server) awaitingDecision(r *http.Request, p *people.Principal) (*views.Decisions, error) {
 	q := url.Values{"status": {string(cases.StatusOnApproval)}, "sort": {string(cases.SortDue)}}
+	title := "На подписании в ведомстве"
 	if p.User.DepartmentID != nil {
 		q.Set("department", p.User.DepartmentID.String())
+		title = "На подписании: " + p.User.DepartmentName
 	}
-	d, err := s.queue(r, p, "На подписании", q)
+	d, err := s.queue(r, p, title, q)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +53,7 @@ func (s *Server) awaitingDecision(r *http.Request, p *people.Principal) (*views.
 	if err != nil {
 		return nil, err
 	}
-	out := &views.Decisions{Queue: d, Department: p.User.DepartmentName, Rows: page.Rows}
+	out := &views.Decisions{Queue: d, Rows: page.Rows}
 	if len(out.Rows) > decisionsShown {
 		out.Rows = out.Rows[:decisionsShown]
 	}
