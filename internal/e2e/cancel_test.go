@@ -146,7 +146,7 @@ func TestWithdrawalRefused(t *testing.T) {
 				}{
 					{clerk, url.Values{"from": {"registered"}, "to": {"in_progress"}}},
 					{clerk, url.Values{"from": {"in_progress"}, "to": {"on_approval"}}},
-					{head, url.Values{"from": {"on_approval"}, "to": {"refused"}, "comment": {"Проект не соответствует ГПЗУ"}}},
+					{head, url.Values{"from": {"on_approval"}, "to": {"refused"}, "to_applicant": {"Проект не соответствует ГПЗУ"}, "confirmed": {"1"}}},
 				} {
 					if status, body := step.by.post("/cases/"+caseID+"/status", step.form); status != http.StatusSeeOther {
 						w.t.Fatalf("status change %v: %d %s", step.form, status, body)
