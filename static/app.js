@@ -83,7 +83,7 @@ document.addEventListener("submit", (event) => {
     const dialog = document.getElementById(dialogID);
     if (!dialog) return; // the server asks on a page instead
     event.preventDefault();
-    const comment = form.querySelector("textarea[name=comment]");
+    const comment = form.querySelector("textarea[name=to_applicant]");
     const quote = dialog.querySelector("[data-confirm-comment]");
     if (quote && comment) quote.textContent = comment.value.trim();
     dialog.returnValue = "";

@@ -170,25 +170,26 @@ func deliveryText(d *cases.Delivery) string {
 // commentReader says who reads an action's comment: a request for documents
 // and a refusal reach the applicant's cabinet, everything else stays inside
 // the agency.
-func commentReader(t cases.Transition) string {
-	if t.To == cases.StatusAwaitingApplicant || t.To == cases.StatusRefused {
-		return "Увидит заявитель в личном кабинете на Госуслугах."
-	}
-	return "Увидят только сотрудники ведомства, в ходе дела."
+func commentReader(cases.Transition) string {
+	return "Увидят только сотрудники ведомства, в ходе дела; заявителю не отправляется."
 }
 
 func commentLabel(t cases.Transition) string {
+	if t.To == cases.StatusInProgress && t.From == cases.StatusOnApproval {
+		return "Что доработать (увидит исполнитель)"
+	}
+	return "Комментарий для сотрудников к «" + t.Action + "»"
+}
+
+// applicantHint says what the applicant's message is for in each move.
+func applicantHint(t cases.Transition) string {
 	switch t.To {
 	case cases.StatusAwaitingApplicant:
-		return "Какие документы нужны от заявителя"
+		return "Какие документы нужны от заявителя. Уйдёт на Госуслуги вместе со статусом."
 	case cases.StatusRefused:
-		return "Причина отказа"
-	case cases.StatusInProgress:
-		if t.From == cases.StatusOnApproval {
-			return "Что доработать"
-		}
+		return "Причина отказа. Уйдёт на Госуслуги вместе со статусом."
 	}
-	return "Комментарий к «" + t.Action + "»"
+	return "Уйдёт на Госуслуги вместе со статусом."
 }
 
 // irreversible actions end the case for good, so the card asks before them.

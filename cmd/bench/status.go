@@ -89,7 +89,7 @@ func runStatus(args []string, out io.Writer) error {
 			<-tick.C
 		}
 		start := time.Now()
-		if err := w.svc.ChangeStatus(ctx, t.clerk, t.id, cases.StatusRegistered, cases.StatusInProgress, ""); err != nil {
+		if err := w.svc.ChangeStatus(ctx, t.clerk, t.id, cases.StatusRegistered, cases.StatusInProgress, cases.Note{}); err != nil {
 			return fmt.Errorf("status: change status of %s: %w", t.id, err)
 		}
 		acted[t.id] = start

@@ -101,6 +101,25 @@ type Event struct {
 	Delivery   *Delivery // the status's way to the applicant's cabinet, if any
 }
 
+// eventToApplicant is the key of a status event's data that keeps what the
+// applicant is told, apart from the comment that stays in the agency.
+const eventToApplicant = "to_applicant"
+
+// ToApplicant is the message of a status for the applicant's cabinet; ""
+// when the applicant is told nothing but the status.
+func (e Event) ToApplicant() string {
+	s, _ := e.Data[eventToApplicant].(string)
+	return s
+}
+
+// Note is what a person writes with a move: a comment for colleagues, which
+// never leaves the agency, and a message to the applicant, which goes to
+// the cabinet with the status.
+type Note struct {
+	Comment     string
+	ToApplicant string
+}
+
 // Delivery is the state of one status on its way to the portal.
 type Delivery struct {
 	ELKStatus int

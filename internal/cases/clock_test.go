@@ -181,7 +181,7 @@ func TestClosingFollowsFinal(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			return svc.Move(ctx, tx, w.a, id, from, to, cases.PersonActor(w.head), "")
+			return svc.Move(ctx, tx, w.a, id, from, to, cases.PersonActor(w.head), cases.Note{})
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -28,7 +28,9 @@
 //   - LockCase, SelectCase, SelectEvent, CaseByPortalOrder read a case
 //     (LockCase takes its row lock first, before any change);
 //   - Service.Move changes status on a locked case and queues the status's
-//     delivery (StatusDeliveryArgs, jobs.go) in the same transaction;
+//     delivery (StatusDeliveryArgs, jobs.go) in the same transaction; its
+//     Note keeps the staff's comment (never sent) apart from the message to
+//     the applicant (Event.ToApplicant, the only text the cabinet gets);
 //   - InsertDocument, InsertEvent add to a locked case; BusMessageTaken tells
 //     whether a bus message already made or changed a case; LearnPortalOrder
 //     keeps the cabinet's order number;

@@ -93,7 +93,8 @@ func (s *Service) Register(ctx context.Context, tx pgx.Tx, r Registration) (Case
 	if _, err := InsertEvent(ctx, tx, r.AgencyID, c.ID, r.Actor.ID, received); err != nil {
 		return Case{}, err
 	}
-	if err := s.recordStatus(ctx, tx, c.AgencyID, c.ID, "", StatusRegistered, r.Actor, "Номер "+c.Number); err != nil {
+	if err := s.recordStatus(ctx, tx, c.AgencyID, c.ID, "", StatusRegistered, r.Actor,
+		Note{Comment: "Номер " + c.Number, ToApplicant: "Номер " + c.Number}); err != nil {
 		return Case{}, err
 	}
 	return c, audit.Record(ctx, tx, r.Actor.Audit, audit.Entry{Action: "case.register", ObjectType: "case", ObjectID: c.ID.String(),
@@ -104,18 +105,21 @@ func (s *Service) Register(ctx context.Context, tx pgx.Tx, r Registration) (Case
 // status to, records it on the timeline and queues its delivery to the
 // applicant's cabinet, all in tx. The caller has checked the move against
 // the status machine.
-func (s *Service) Move(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, from, to Status, by Actor, comment string) error {
+func (s *Service) Move(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, from, to Status, by Actor, note Note) error {
 	if err := updateStatus(ctx, tx, caseID, to, s.Now()); err != nil {
 		return err
 	}
-	return s.recordStatus(ctx, tx, agencyID, caseID, from, to, by, comment)
+	return s.recordStatus(ctx, tx, agencyID, caseID, from, to, by, note)
 }
 
 // recordStatus writes a status change to the timeline and, in the same
 // transaction, queues its delivery to the applicant's cabinet (the outbox).
-func (s *Service) recordStatus(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, from, to Status, by Actor, comment string) error {
-	seq, err := InsertEvent(ctx, tx, agencyID, caseID, by.ID, Event{At: s.Now(), ActorName: by.Name, Kind: "status",
-		FromStatus: from, ToStatus: to, Comment: comment})
+func (s *Service) recordStatus(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, from, to Status, by Actor, note Note) error {
+	e := Event{At: s.Now(), ActorName: by.Name, Kind: "status", FromStatus: from, ToStatus: to, Comment: note.Comment}
+	if note.ToApplicant != "" {
+		e.Data = map[string]any{eventToApplicant: note.ToApplicant}
+	}
+	seq, err := InsertEvent(ctx, tx, agencyID, caseID, by.ID, e)
 	if err != nil {
 		return err
 	}

@@ -91,9 +91,23 @@ type Transition struct {
 	From, To Status
 	Action   string        // the button's label
 	Roles    []people.Role // empty: only the system (intake, signing, delivery)
-	// NeedsComment: the applicant or the next person must be told why.
+	// NeedsComment: the next person in the agency must be told why. The
+	// comment never leaves the agency.
 	NeedsComment bool
+	// Tells is whether the person writes a message for the applicant's
+	// cabinet: only moves the applicant must understand offer it, so that
+	// nothing written for colleagues reaches the portal by mistake.
+	Tells Telling
 }
+
+// Telling says whether a move carries a message to the applicant.
+type Telling int
+
+const (
+	TellsNothing Telling = iota // the move is the agency's own business
+	TellsMay                    // a message to the applicant is offered
+	TellsMust                   // the applicant must be told (what is asked, why refused)
+)
 
 // transitions is the whole machine. Signing a decision and sending the
 // result come with the decision workflow, which moves cases by system
@@ -102,12 +116,12 @@ func transitions() []Transition {
 	clerks := []people.Role{people.RoleClerk, people.RoleHead}
 	heads := []people.Role{people.RoleHead}
 	return []Transition{
-		{From: StatusRegistered, To: StatusInProgress, Action: "Взять в работу", Roles: clerks},
-		{From: StatusInProgress, To: StatusAwaitingApplicant, Action: "Запросить документы у заявителя", Roles: clerks, NeedsComment: true},
-		{From: StatusAwaitingApplicant, To: StatusInProgress, Action: "Вернуть в работу", Roles: clerks},
+		{From: StatusRegistered, To: StatusInProgress, Action: "Взять в работу", Roles: clerks, Tells: TellsMay},
+		{From: StatusInProgress, To: StatusAwaitingApplicant, Action: "Запросить документы у заявителя", Roles: clerks, Tells: TellsMust},
+		{From: StatusAwaitingApplicant, To: StatusInProgress, Action: "Вернуть в работу", Roles: clerks, Tells: TellsMay},
 		{From: StatusInProgress, To: StatusOnApproval, Action: "Передать на подписание", Roles: clerks},
 		{From: StatusOnApproval, To: StatusInProgress, Action: "Вернуть на доработку", Roles: heads, NeedsComment: true},
-		{From: StatusOnApproval, To: StatusRefused, Action: "Отказать в предоставлении услуги", Roles: heads, NeedsComment: true},
+		{From: StatusOnApproval, To: StatusRefused, Action: "Отказать в предоставлении услуги", Roles: heads, Tells: TellsMust},
 		{From: StatusOnApproval, To: StatusDecisionSigned, Action: "Решение подписано"},
 		{From: StatusDecisionSigned, To: StatusResultSent, Action: "Результат направлен"},
 		// The applicant may withdraw the application until a decision is signed.

@@ -147,7 +147,7 @@ func TestWithdrawalRefused(t *testing.T) {
 					{clerk, url.Values{"from": {"registered"}, "to": {"in_progress"}}},
 					{clerk, url.Values{"from": {"in_progress"}, "to": {"on_approval"}}},
 					// the head confirms the refusal, as «Да, отказать» on the confirmation page does
-					{head, url.Values{"from": {"on_approval"}, "to": {"refused"}, "comment": {"Проект не соответствует ГПЗУ"}, "confirmed": {"1"}}},
+					{head, url.Values{"from": {"on_approval"}, "to": {"refused"}, "to_applicant": {"Проект не соответствует ГПЗУ"}, "confirmed": {"1"}}},
 				} {
 					if status, body := step.by.post("/cases/"+caseID+"/status", step.form); status != http.StatusSeeOther {
 						w.t.Fatalf("status change %v: %d %s", step.form, status, body)

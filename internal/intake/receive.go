@@ -84,7 +84,9 @@ func (s *Service) receive(ctx context.Context, agencyID uuid.UUID, bus cases.Bus
 		return "", cases.Case{}, err // e.g. the blob store is down: do not ack, the bus redelivers
 	}
 	if note, ok := supplementNote(d.Content); ok && app.PortalOrderID != "" {
-		c, err := s.addSupplement(ctx, agencyID, d, app, docs[1:], append(app.Problems, problems...), note)
+		// The form's own problems (required fields of a new application) do
+		// not concern an answer; only its files are checked.
+		c, err := s.addSupplement(ctx, agencyID, d, app, docs[1:], problems, note)
 		if !errors.Is(err, cases.ErrNotFound) {
 			return OutcomeSupplement, c, err
 		}

@@ -45,6 +45,10 @@ func supplementNote(content []byte) (string, bool) {
 
 // addSupplement attaches the applicant's new documents to the case of the
 // same portal order and, if the case waits for them, puts it back to work.
+// The answer brings what the agency asked for, not a new application: the
+// fields and documents of the original are already on the case, so only
+// the files that came (problems of their storing and signatures, or none at
+// all) are checked.
 func (s *Service) addSupplement(ctx context.Context, agencyID uuid.UUID, d *smevclient.Delivery, app forms.Application,
 	docs []cases.Document, problems []forms.Problem, note string) (cases.Case, error) {
 	var c cases.Case
@@ -64,6 +68,9 @@ func (s *Service) addSupplement(ctx context.Context, agencyID uuid.UUID, d *smev
 		}
 		by := cases.SystemActor()
 		comment := note
+		if len(docs) == 0 {
+			problems = append(problems, forms.Problem{Field: "documents", Message: "Заявитель не приложил ни одного файла"})
+		}
 		if len(problems) > 0 {
 			comment = strings.TrimSpace(comment + " Замечания: " + problemsText(problems))
 		}
@@ -73,7 +80,8 @@ func (s *Service) addSupplement(ctx context.Context, agencyID uuid.UUID, d *smev
 			return err
 		}
 		if _, ok := cases.TransitionFor(status, cases.StatusInProgress, ""); ok && status == cases.StatusAwaitingApplicant {
-			if err := s.cfg.Cases.Move(ctx, tx, agencyID, id, status, cases.StatusInProgress, by, "Получены документы от заявителя"); err != nil {
+			if err := s.cfg.Cases.Move(ctx, tx, agencyID, id, status, cases.StatusInProgress, by,
+				cases.Note{Comment: "Получены документы от заявителя", ToApplicant: "Получены документы от заявителя"}); err != nil {
 				return err
 			}
 		}

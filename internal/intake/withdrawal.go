@@ -193,7 +193,7 @@ func (s *Service) withdraw(ctx context.Context, agencyID uuid.UUID, d *smevclien
 		if _, err := cases.InsertEvent(ctx, tx, agencyID, id, nil, event); err != nil {
 			return err
 		}
-		if err := s.cfg.Cases.Move(ctx, tx, agencyID, id, status, cases.StatusCancelled, by, said); err != nil {
+		if err := s.cfg.Cases.Move(ctx, tx, agencyID, id, status, cases.StatusCancelled, by, cases.Note{Comment: said, ToApplicant: said}); err != nil {
 			return err
 		}
 		if c, err = cases.SelectCase(ctx, tx, id); err != nil {

@@ -102,10 +102,13 @@ func createsOrder(c cases.Case) bool {
 	return c.Channel == forms.ChannelOffice && c.PortalOrderID == ""
 }
 
+// statusComment is what the cabinet shows with the status: its title and
+// the message written for the applicant. The event's comment is for the
+// agency's staff and never goes to the portal.
 func statusComment(e cases.Event) string {
 	title := e.ToStatus.Title()
-	if e.Comment != "" {
-		return title + ". " + e.Comment
+	if m := e.ToApplicant(); m != "" {
+		return title + ". " + m
 	}
 	return title
 }

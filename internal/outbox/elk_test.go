@@ -13,11 +13,14 @@ import (
 
 // TestELKStatusRequestUpdatesOrCreatesTheOrder: a portal case's status
 // updates the cabinet's order; an office case's first status creates it,
-// with the applicant, until the portal has told the order's number.
+// with the applicant, until the portal has told the order's number. The
+// cabinet gets the message written for the applicant, never the staff's
+// comment.
 func TestELKStatusRequestUpdatesOrCreatesTheOrder(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 12, 7, 0, 0, 0, time.UTC)
-	e := cases.Event{Seq: 2, At: at, ToStatus: cases.StatusRegistered, Comment: "Номер 2026-RNS-000001"}
+	e := cases.Event{Seq: 2, At: at, ToStatus: cases.StatusRegistered, Comment: "Служебное: проверить паспорт",
+		Data: map[string]any{"to_applicant": "Номер 2026-RNS-000001"}}
 	portal := cases.Case{ID: uuid.New(), Number: "2026-RNS-000001", Channel: forms.ChannelPortal, PortalOrderID: "764001"}
 	office := cases.Case{ID: uuid.New(), Number: "2026-RNS-000002", Channel: forms.ChannelOffice, ApplicantKind: forms.KindPerson,
 		ApplicantSNILS: "112-233-445 95", Applicant: forms.Applicant{LastName: "Орлова", FirstName: "Вера"}, ReceivedAt: at}

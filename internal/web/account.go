@@ -13,15 +13,62 @@ import (
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	var queues []views.Queue
+	var home views.Home
 	if p.Has(people.RoleClerk, people.RoleHead) {
 		var err error
-		if queues, err = s.workQueues(r, p); err != nil {
+		if home.Queues, err = s.workQueues(r, p); err != nil {
 			return err
 		}
 	}
-	s.render(w, r, http.StatusOK, views.HomePage(s.chrome(w, r, "Главная"), queues))
+	if p.Has(people.RoleHead) {
+		var err error
+		if home.Decisions, err = s.awaitingDecision(r, p); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, http.StatusOK, views.HomePage(s.chrome(w, r, "Главная"), home))
 	return nil
+}
+
+// decisionsShown is how many of the cases waiting for a head's signature
+// the home page lists; the tile opens them all.
+const decisionsShown = 10
+
+// awaitingDecision is what a head decides first: the cases of their
+// department handed over for signing (the whole agency's, for a head
+// without a department), the nearest due date first.
+func (s *Server) awaitingDecision(r *http.Request, p *people.Principal) (*views.Decisions, error) {
+	q := url.Values{"status": {string(cases.StatusOnApproval)}, "sort": {string(cases.SortDue)}}
+	title := "На подписании в ведомстве"
+	if p.User.DepartmentID != nil {
+		q.Set("department", p.User.DepartmentID.String())
+		title = "На подписании: " + p.User.DepartmentName
+	}
+	d, err := s.queue(r, p, title, q)
+	if err != nil {
+		return nil, err
+	}
+	f, _ := cases.ParseFilter(q)
+	page, err := s.Cases.List(r.Context(), p, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &views.Decisions{Queue: d, Rows: page.Rows}
+	if len(out.Rows) > decisionsShown {
+		out.Rows = out.Rows[:decisionsShown]
+	}
+	return out, nil
+}
+
+// queue is a tile: its count and its link come from the same filter, so
+// the tile opens exactly the list it counts.
+func (s *Server) queue(r *http.Request, p *people.Principal, title string, q url.Values) (views.Queue, error) {
+	f, _ := cases.ParseFilter(q)
+	n, err := s.Cases.Count(r.Context(), p, f, cases.SavedFilterCountLimit)
+	if err != nil {
+		return views.Queue{}, err
+	}
+	return views.Queue{Title: title, Href: "/cases?" + f.Query().Encode(), Count: n, Limit: cases.SavedFilterCountLimit}, nil
 }
 
 // workQueues are the lists a clerk or head starts the day with, most urgent
@@ -31,19 +78,19 @@ func (s *Server) workQueues(r *http.Request, p *people.Principal) ([]views.Queue
 	standard := []struct{ title, query string }{
 		{"Мои просроченные", "status=open&deadline=overdue&executor=" + me},
 		{"Мои: срок в ближайшие 3 рабочих дня", "status=open&deadline=soon&within=3&executor=" + me},
-		{"Мои дела в работе", "status=open&executor=" + me},
+		// In work means taken into work: not the registered ones waiting to be taken.
+		{"Мои дела в работе", "status=in_progress&executor=" + me},
 		{"Новые, ещё не взятые в работу", "status=registered"},
 		{"Просроченные в ведомстве", "status=open&deadline=overdue"},
 	}
 	var out []views.Queue
 	for _, q := range standard {
 		values, _ := url.ParseQuery(q.query)
-		f, _ := cases.ParseFilter(values)
-		n, err := s.Cases.Count(r.Context(), p, f, cases.SavedFilterCountLimit)
+		tile, err := s.queue(r, p, q.title, values)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, views.Queue{Title: q.title, Href: "/cases?" + f.Query().Encode(), Count: n, Limit: cases.SavedFilterCountLimit})
+		out = append(out, tile)
 	}
 	saved, err := s.Cases.SavedFilters(r.Context(), p)
 	if err != nil {

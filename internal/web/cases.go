@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -62,15 +63,16 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	from, to := cases.Status(f["from"]), cases.Status(f["to"])
+	note := cases.Note{Comment: f["comment"], ToApplicant: f["to_applicant"]}
 	if t, ok := cases.TransitionFor(from, to, principal(r).User.Role); ok && to.Final() && f["confirmed"] != "1" {
 		// Without the script's dialog the confirmation is a page of its own.
-		return s.confirmStatus(w, r, id, t, f["comment"])
+		return s.confirmStatus(w, r, id, t, note)
 	}
-	err = s.Cases.ChangeStatus(r.Context(), principal(r), id, from, to, f["comment"])
+	err = s.Cases.ChangeStatus(r.Context(), principal(r), id, from, to, note)
 	var problems validation.Errors
 	switch {
 	case errors.As(err, &problems):
-		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems, views.Attempt{To: to, Comment: f["comment"]})
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, problems, views.Attempt{To: to, Note: note})
 	case errors.Is(err, cases.ErrStaleStatus):
 		s.flash(w, r, flashError, "Пока вы смотрели дело, его статус изменил другой сотрудник. Проверьте новое состояние и повторите действие.")
 	case errors.Is(err, cases.ErrTransition):
@@ -78,21 +80,30 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	default:
-		s.flash(w, r, flashOK, "Статус изменён: «"+cases.Status(f["to"]).Title()+"». Заявитель увидит его в личном кабинете.")
+		s.flash(w, r, flashOK, statusChanged(to, note))
 		s.draftSent(w, r, "case/"+id.String()+"/"+string(to))
 	}
 	s.redirect(w, r, "/cases/"+id.String())
 	return nil
 }
 
+// statusChanged tells the person what the applicant sees of the move.
+func statusChanged(to cases.Status, note cases.Note) string {
+	said := "Статус изменён: «" + to.Title() + "». "
+	if strings.TrimSpace(note.ToApplicant) != "" {
+		return said + "Заявитель увидит его в личном кабинете с вашим сообщением."
+	}
+	return said + "Заявитель увидит в личном кабинете только статус."
+}
+
 // confirmStatus asks before a move that ends the case, saying what the
 // applicant will see; nothing changes until the person confirms.
-func (s *Server) confirmStatus(w http.ResponseWriter, r *http.Request, id uuid.UUID, t cases.Transition, comment string) error {
+func (s *Server) confirmStatus(w http.ResponseWriter, r *http.Request, id uuid.UUID, t cases.Transition, note cases.Note) error {
 	card, err := s.Cases.Card(r.Context(), principal(r), id)
 	if err != nil {
 		return err
 	}
-	page := views.ConfirmPage{CaseID: id.String(), CaseNumber: card.Case.Number, Action: t, Comment: comment}
+	page := views.ConfirmPage{CaseID: id.String(), CaseNumber: card.Case.Number, Action: t, Note: note}
 	s.render(w, r, http.StatusOK, views.ConfirmAction(s.chrome(w, r, t.Action), page))
 	return nil
 }

@@ -134,18 +134,19 @@ func TestBrowserEachActionKeepsItsComment(t *testing.T) {
 	b.open("/cases/"+id, `#actions`)
 
 	labels := b.text(`.case-side`)
-	for _, want := range []string{"Какие документы нужны от заявителя (обязательно)", "Комментарий к «Передать на подписание» (необязательно)"} {
+	for _, want := range []string{"Сообщение заявителю (увидит в личном кабинете) (обязательно)",
+		"Комментарий для сотрудников к «Передать на подписание» (необязательно)"} {
 		if !strings.Contains(labels, want) {
 			t.Errorf("the actions panel lacks %q:\n%s", want, labels)
 		}
 	}
 	long := strings.Repeat("Нужна выписка ЕГРН. ", 110) // over 2000 characters
 	b.do("type a too long request and send it",
-		chromedp.SetValue(`#comment-awaiting_applicant`, long),
+		chromedp.SetValue(`#to-applicant-awaiting_applicant`, long),
 		chromedp.Click(`button[data-action=awaiting_applicant]`),
 		chromedp.WaitVisible(`.case-side .problem`),
 	)
-	if got, _ := chromedp.Run(b.ctx, chromedp.Value(`#comment-awaiting_applicant`)); got != long {
+	if got, _ := chromedp.Run(b.ctx, chromedp.Value(`#to-applicant-awaiting_applicant`)); got != long {
 		t.Errorf("after the refusal the request box holds %d characters, want the %d typed", len([]rune(got)), len([]rune(long)))
 	}
 	if p := b.text(`.case-side .problem`); p != "Не длиннее 2000 символов." {
@@ -177,7 +178,7 @@ func TestBrowserRefusalAsksFirst(t *testing.T) {
 	b.open("/cases/"+id, `#actions`)
 	reason := "Земельный участок не принадлежит заявителю"
 	b.do("type the reason and press «Отказать»",
-		chromedp.SendKeys(`#comment-refused`, reason),
+		chromedp.SendKeys(`#to-applicant-refused`, reason),
 		chromedp.Click(`button[data-action=refused]`),
 		chromedp.WaitVisible(`#confirm-refused`),
 	)
@@ -220,7 +221,7 @@ func TestRefusalWithoutScriptConfirmsOnAPage(t *testing.T) {
 	s := newSite(t)
 	id := s.addCase(registryCase{number: "2026-RNS-000078", status: "on_approval", executor: "minstroy.clerk"}).String()
 	head := s.browser().login("minstroy.head")
-	form := url.Values{"from": {"on_approval"}, "to": {"refused"}, "comment": {"Нет права на участок"}}
+	form := url.Values{"from": {"on_approval"}, "to": {"refused"}, "to_applicant": {"Нет права на участок"}}
 	r := head.post("/cases/"+id+"/status", form)
 	if r.status != http.StatusOK {
 		t.Fatalf("refusal without confirmation: %d", r.status)
@@ -425,7 +426,7 @@ func TestBrowserKeys(t *testing.T) {
 	if f := b.eval(`document.activeElement.closest("form.action") ? document.activeElement.closest("form.action").querySelector("button").textContent : ""`); f != "Взять в работу" {
 		t.Fatalf(`"a" focused the form of %q`, f)
 	}
-	b.do("Tab to the button and press Enter", chromedp.KeyEvent(kb.Tab))
+	b.do("Tab past the message to the applicant to the button", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
 	if f := b.eval(`document.activeElement.textContent`); f != "Взять в работу" {
 		t.Fatalf("Tab reached %q", f)
 	}
