@@ -55,6 +55,9 @@ type Options struct {
 	// time them).
 	InstrumentBlobs func(blob.Store) blob.Store
 	InstrumentBuses func(cases.Buses) cases.Buses
+	// OutboxBackoff paces deliveries that cannot go; outbox.DefaultBackoff
+	// when zero (tests shorten it).
+	OutboxBackoff outbox.Backoff
 }
 
 // DefaultFetchPollInterval keeps a clerk's status change a fraction of a
@@ -159,7 +162,12 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	a.Cases = cases.NewService(cases.Config{Pool: a.Pool, Jobs: a.Jobs, Blobs: a.Blobs, Buses: a.Buses, Now: opts.Now})
 	a.Intake = intake.NewService(intake.Config{Pool: a.Pool, Jobs: a.Jobs, Cases: a.Cases})
-	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
+	outboxMetrics, err := outbox.NewMetrics(a.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN,
+		Jobs: a.Jobs, Metrics: outboxMetrics, Backoff: opts.OutboxBackoff})
 	if cfg.Workers {
 		fetchPoll := opts.FetchPollInterval
 		if fetchPoll == 0 {
@@ -197,7 +205,7 @@ func newHandler(a *App, cfg config.Config) (http.Handler, error) {
 		return nil, err
 	}
 	site, err := web.New(web.Deps{
-		People: a.People, Cases: a.Cases, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
+		People: a.People, Cases: a.Cases, Outbox: a.Outbox, Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
 		// A paper application carries several scans, each capped by the store.
 		MaxUploadBytes: 8 * cfg.Storage.MaxUploadSize,

@@ -19,6 +19,7 @@ import (
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/static"
 )
@@ -27,6 +28,7 @@ import (
 type Deps struct {
 	People       *people.Service
 	Cases        *cases.Service
+	Outbox       *outbox.Service // retry and cancel of status deliveries by hand
 	Blobs        blob.Store
 	AuditLog     *audit.Log
 	Pool         *pgxpool.Pool // readiness checks
@@ -112,6 +114,10 @@ func (s *Server) Handler() http.Handler {
 					s.registryRoutes(r)
 					s.officeRoutes(r)
 					s.caseRoutes(r)
+				})
+				r.Group(func(r chi.Router) {
+					r.Use(s.requireRole(people.RoleHead, people.RoleAgencyAdmin))
+					s.deliveryRoutes(r)
 				})
 				r.Route("/admin", func(r chi.Router) {
 					r.Use(s.requireRole(people.RoleAgencyAdmin))
