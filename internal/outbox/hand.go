@@ -81,8 +81,12 @@ func (s *Service) CancelDelivery(ctx context.Context, by *people.Principal, case
 		if err := cancelDelivery(ctx, tx, caseID, seq, reason); err != nil {
 			return err
 		}
-		if d.JobID != nil {
-			if _, err := s.cfg.Jobs.JobCancelTx(ctx, tx, *d.JobID); err != nil && !isJobGone(err) {
+		job, err := jobOf(ctx, tx, agencyID, caseID, seq, d.JobID)
+		if err != nil {
+			return err
+		}
+		if job != 0 {
+			if _, err := s.cfg.Jobs.JobCancelTx(ctx, tx, job); err != nil && !isJobGone(err) {
 				return err
 			}
 		}
@@ -105,17 +109,30 @@ func (s *Service) CancelDelivery(ctx context.Context, by *people.Principal, case
 	return nil
 }
 
-// wake makes the delivery's job run now, or queues a new one when the job
-// is unknown (not run yet, or gone from River's table).
+// wake makes the delivery's job run now; when River no longer has it (a
+// failed delivery's job is gone after a while) a new job carries it.
 func (s *Service) wake(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, seq int, jobID *int64) error {
-	if jobID != nil {
-		_, err := s.cfg.Jobs.JobRetryTx(ctx, tx, *jobID)
+	id, err := jobOf(ctx, tx, agencyID, caseID, seq, jobID)
+	if err != nil {
+		return err
+	}
+	if id != 0 {
+		_, err := s.cfg.Jobs.JobRetryTx(ctx, tx, id)
 		if !isJobGone(err) {
 			return err
 		}
 	}
-	_, err := s.cfg.Jobs.InsertTx(ctx, tx, cases.StatusDeliveryArgs{AgencyID: agencyID, CaseID: caseID, EventSeq: seq}, nil)
+	_, err = s.cfg.Jobs.InsertTx(ctx, tx, cases.StatusDeliveryArgs{AgencyID: agencyID, CaseID: caseID, EventSeq: seq}, nil)
 	return err
+}
+
+// jobOf is the delivery's River job: the one its last run named, else the
+// one still waiting for its first run; 0 when there is none.
+func jobOf(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, seq int, named *int64) (int64, error) {
+	if named != nil {
+		return *named, nil
+	}
+	return findDeliveryJob(ctx, tx, agencyID, caseID, seq)
 }
 
 // isJobGone: River's table no longer has the job (completed jobs are

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/okno-oiv/okno/internal/cases"
+	"github.com/okno-oiv/okno/internal/database"
 )
 
 // undeliveredBefore reports whether an earlier status of the case has not
@@ -103,6 +104,20 @@ func lockDelivery(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) (ha
 		return d, cases.ErrNotFound
 	}
 	return d, err
+}
+
+// findDeliveryJob is the River job still carrying a delivery that no run
+// has named yet (job_id is set on the first run); 0 when there is none.
+func findDeliveryJob(ctx context.Context, tx pgx.Tx, agencyID, caseID uuid.UUID, seq int) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT id FROM `+database.RiverSchema+`.river_job WHERE kind = @kind
+			AND args @> jsonb_build_object('agency_id', @agency_id::text, 'case_id', @case_id::text, 'event_seq', @seq::int)
+			AND state NOT IN ('completed', 'cancelled', 'discarded') ORDER BY id DESC LIMIT 1`,
+		pgx.NamedArgs{"kind": cases.StatusDeliveryArgs{}.Kind(), "agency_id": agencyID, "case_id": caseID, "seq": seq}).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }
 
 // requeueDelivery starts a delivery's tries afresh (a retry by hand): not
