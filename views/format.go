@@ -154,6 +154,9 @@ func deliveryStuck(d *cases.Delivery) bool {
 // stuckText says since when a stuck status has not reached the portal,
 // after how many tries and why.
 func stuckText(d *cases.Delivery, since string) string {
+	if d.State == "sent" {
+		return "Не доставлено на портал: статус отправлен, но портал не ответил на него с " + since + "; следующие статусы дела ждут его"
+	}
 	return fmt.Sprintf("Не доставлено на портал: %s с %s, попыток %d", d.LastError, since, d.Tries)
 }
 

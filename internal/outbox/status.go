@@ -68,7 +68,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 	case !pending:
 		return nil
 	case wait:
-		return s.snooze(ctx, a, putOff{problem: "ждёт, пока портал получит предыдущий статус дела"})
+		return s.snooze(ctx, a, putOff{problem: "ждёт, пока уйдёт предыдущий статус дела или портал ответит на него", waiting: true})
 	}
 	if until, held := s.overflowHeld(a.AgencyID); held {
 		return s.snooze(ctx, a, putOff{problem: "очередь получателя в СМЭВ переполнена (DestinationOverflow), ждёт вместе с другими статусами ведомства",
@@ -123,11 +123,12 @@ func (s *Service) reserveMessageID(ctx context.Context, a cases.StatusDeliveryAr
 	return id.String(), err
 }
 
-// putOff says why a delivery did not go: whether it reached the bus (an
-// attempt), whether the bus's queue was full (the agency's other deliveries
+// putOff says why a delivery did not go: whether it waits for an earlier
+// status, whether it reached the bus (an attempt), whether the bus's queue was full (the agency's other deliveries
 // then wait as long), and the least delay (the end of such a hold).
 type putOff struct {
 	problem  string
+	waiting  bool // for an earlier status of the case
 	sent     bool
 	overflow bool
 	least    time.Duration
@@ -137,8 +138,11 @@ type putOff struct {
 func (s *Service) snooze(ctx context.Context, a cases.StatusDeliveryArgs, p putOff) error {
 	var tries int
 	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) (err error) {
-		tries, err = noteDelay(ctx, tx, a.CaseID, a.EventSeq, p.problem, p.sent, s.cfg.Backoff.StuckAfter)
-		return err
+		var stuck bool
+		if tries, stuck, err = noteDelay(ctx, tx, a.CaseID, a.EventSeq, p.problem, p.sent, s.cfg.Backoff.StuckAfter); err != nil || !stuck || !p.waiting {
+			return err
+		}
+		return markBlockersStuck(ctx, tx, a.CaseID, a.EventSeq)
 	})
 	if err != nil {
 		return err

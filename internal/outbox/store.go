@@ -66,18 +66,26 @@ func markDelivery(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, sta
 // sent, or it waits for an earlier status) and marks the delivery stuck
 // once stuckAfter has passed since its first try; it returns the number of
 // tries, which sets the next delay.
-func noteDelay(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, problem string, sent bool, stuckAfter time.Duration) (int, error) {
-	var tries int
-	err := tx.QueryRow(ctx, `UPDATE status_deliveries SET tries = tries + 1, attempts = attempts + CASE WHEN @sent THEN 1 ELSE 0 END,
+func noteDelay(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int, problem string, sent bool, stuckAfter time.Duration) (tries int, stuck bool, err error) {
+	err = tx.QueryRow(ctx, `UPDATE status_deliveries SET tries = tries + 1, attempts = attempts + CASE WHEN @sent THEN 1 ELSE 0 END,
 			first_tried_at = coalesce(first_tried_at, now()), last_error = @problem, updated_at = now(),
 			stuck_since = CASE WHEN stuck_since IS NULL AND now() - coalesce(first_tried_at, now()) >= make_interval(secs => @stuck_after)
 				THEN now() ELSE stuck_since END
-		WHERE case_id = @case_id AND event_seq = @seq AND state = 'queued' RETURNING tries`,
-		pgx.NamedArgs{"case_id": caseID, "seq": seq, "problem": problem, "sent": sent, "stuck_after": stuckAfter.Seconds()}).Scan(&tries)
+		WHERE case_id = @case_id AND event_seq = @seq AND state = 'queued' RETURNING tries, stuck_since IS NOT NULL`,
+		pgx.NamedArgs{"case_id": caseID, "seq": seq, "problem": problem, "sent": sent, "stuck_after": stuckAfter.Seconds()}).Scan(&tries, &stuck)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 1, nil // cancelled meanwhile: the job ends on its next run
+		return 1, false, nil // cancelled meanwhile: the job ends on its next run
 	}
-	return tries, err
+	return tries, stuck, err
+}
+
+// markBlockersStuck marks stuck the case's earlier statuses that went to
+// the bus but whose answer a stuck later status still waits for, so the
+// card offers to cancel the one that holds the others.
+func markBlockersStuck(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) error {
+	_, err := tx.Exec(ctx, `UPDATE status_deliveries SET stuck_since = coalesce(stuck_since, now())
+		WHERE case_id = @case_id AND event_seq < @seq AND state = 'sent'`, pgx.NamedArgs{"case_id": caseID, "seq": seq})
+	return err
 }
 
 // countStuck is the number of the agency's stuck deliveries.

@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -218,4 +220,40 @@ func (b *browser) registerOfficeAt(code string, values map[string]string, scan [
 		return m[1], r
 	}
 	return "", r
+}
+
+// TestCancellingAStuckStatusLetsTheNextGo: an office case's next status
+// waits for the portal's answer to its first (which names the cabinet's
+// order); when that answer never comes both are marked stuck, and the head
+// cancelling the first lets the next go at once.
+func TestCancellingAStuckStatusLetsTheNextGo(t *testing.T) {
+	t.Parallel()
+	// StuckAfter and Cap are long: the next status moves only by the cancel.
+	s := newBusSite(t, outbox.Backoff{First: 20 * time.Millisecond, Cap: time.Hour, StuckAfter: 200 * time.Millisecond})
+	clerk := s.browser().login("minstroy.clerk")
+	head := s.browser().login("minstroy.head")
+	id, r := clerk.registerOffice(validOffice(), []byte("%PDF-1.4 скан"))
+	if id == "" {
+		t.Fatalf("registration: %d %s", r.status, r.body)
+	}
+	eventually(t, "the first status sent", func() bool {
+		return s.count(`SELECT count(*) FROM status_deliveries WHERE case_id = $1 AND state = 'sent'`, id) == 1
+	})
+	if r := clerk.post("/cases/"+id+"/status", url.Values{"from": {"registered"}, "to": {"in_progress"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("status change: %d", r.status)
+	}
+	eventually(t, "both statuses stuck", func() bool {
+		return s.count(`SELECT count(*) FROM status_deliveries WHERE case_id = $1 AND stuck_since IS NOT NULL`, id) == 2
+	})
+	var first int
+	if err := s.ownerQuery(`SELECT min(event_seq) FROM status_deliveries WHERE case_id = $1`, id).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, head.get("/cases/"+id), "портал не ответил на него", "ждёт, пока уйдёт предыдущий статус дела")
+	if r := head.post(fmt.Sprintf("/cases/%s/deliveries/%d/cancel", id, first), url.Values{"reason": {"портал потерял заявку"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", r.status)
+	}
+	eventually(t, "the next status sent", func() bool {
+		return s.count(`SELECT count(*) FROM status_deliveries WHERE case_id = $1 AND event_seq > $2 AND state = 'sent'`, id, first) == 1
+	})
 }
