@@ -184,6 +184,13 @@ func TestOneAgencysFullQueueDoesNotHoldAnother(t *testing.T) {
 	eventually(t, "ОКН's statuses sent", func() bool {
 		return s.count(`SELECT count(*) FROM status_deliveries WHERE state = 'sent' AND case_id = ANY($1::uuid[])`, oknCases) == 3
 	})
+	var slowest float64
+	if err := s.ownerQuery(`SELECT extract(epoch FROM max(d.updated_at - e.at))::float8 FROM status_deliveries d
+		JOIN case_events e ON e.agency_id = d.agency_id AND e.case_id = d.case_id AND e.seq = d.event_seq
+		WHERE d.case_id = ANY($1::uuid[])`, oknCases).Scan(&slowest); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("slowest of ОКН's statuses reached the bus %.2f s after its change (a figure, not asserted)", slowest)
 	// Each went at its first try, and Минстрой's still wait for room.
 	if n := s.count(`SELECT count(*) FROM status_deliveries WHERE case_id = ANY($1::uuid[]) AND attempts = 1 AND tries = 1 AND last_error = ''`, oknCases); n != 3 {
 		t.Fatalf("%d of ОКН's statuses went at the first try, want 3", n)
