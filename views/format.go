@@ -160,6 +160,9 @@ func stuckText(d *cases.Delivery, since string) string {
 	return fmt.Sprintf("Не доставлено на портал: %s с %s, попыток %d", d.LastError, since, d.Tries)
 }
 
+// cancelReasonID is the id of the reason field of a delivery's cancel form.
+func cancelReasonID(seq int) string { return fmt.Sprintf("cancel-reason-%d", seq) }
+
 // deliveryURL is the path of an action on a status's delivery.
 func deliveryURL(caseID string, seq int, action string) string {
 	return fmt.Sprintf("/cases/%s/deliveries/%d/%s", caseID, seq, action)
