@@ -163,8 +163,33 @@ func deliveryText(d *cases.Delivery) string {
 		return "принято ЕПГУ"
 	case "failed":
 		return "не доставлено в ЕПГУ: " + d.LastError
+	case "cancelled":
+		return "доставка в ЕПГУ отменена: " + d.CancelReason
 	}
 	return d.State
+}
+
+// deliveryStuck: the status has not gone for the outbox's stuck threshold
+// and is still being retried.
+func deliveryStuck(d *cases.Delivery) bool {
+	return d.StuckSince != nil && (d.State == "queued" || d.State == "sent")
+}
+
+// stuckText says since when a stuck status has not reached the portal,
+// after how many tries and why.
+func stuckText(d *cases.Delivery, since string) string {
+	if d.State == "sent" {
+		return "Не доставлено на портал: статус отправлен, но портал не ответил на него с " + since + "; следующие статусы дела ждут его"
+	}
+	return fmt.Sprintf("Не доставлено на портал: %s с %s, попыток %d", d.LastError, since, d.Tries)
+}
+
+// cancelReasonID is the id of the reason field of a delivery's cancel form.
+func cancelReasonID(seq int) string { return fmt.Sprintf("cancel-reason-%d", seq) }
+
+// deliveryURL is the path of an action on a status's delivery.
+func deliveryURL(caseID string, seq int, action string) string {
+	return fmt.Sprintf("/cases/%s/deliveries/%d/%s", caseID, seq, action)
 }
 
 // commentReader says who reads an action's comment: a request for documents

@@ -57,6 +57,9 @@ type Options struct {
 	// time them).
 	InstrumentBlobs func(blob.Store) blob.Store
 	InstrumentBuses func(cases.Buses) cases.Buses
+	// OutboxBackoff paces deliveries that cannot go; outbox.DefaultBackoff
+	// when zero (tests shorten it).
+	OutboxBackoff outbox.Backoff
 }
 
 // DefaultFetchPollInterval keeps a clerk's status change a fraction of a
@@ -166,7 +169,12 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN})
+	outboxMetrics, err := outbox.NewMetrics(a.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	a.Outbox = outbox.NewService(outbox.Config{Pool: a.Pool, Cases: a.Cases, ELKEnv: cfg.SMEV.ELKEnv, SenderINN: cfg.SMEV.SenderINN,
+		Jobs: a.Jobs, Metrics: outboxMetrics, Backoff: opts.OutboxBackoff})
 	deadLetters, err := intake.NewDeadLetterGauge(a.Metrics)
 	if err != nil {
 		return nil, err
@@ -211,7 +219,7 @@ func newHandler(a *App, cfg config.Config) (http.Handler, error) {
 		return nil, err
 	}
 	site, err := web.New(web.Deps{
-		People: a.People, Cases: a.Cases, Intake: a.Intake, Drafts: drafts.New(a.Pool), Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
+		People: a.People, Cases: a.Cases, Intake: a.Intake, Outbox: a.Outbox, Drafts: drafts.New(a.Pool), Blobs: a.Blobs, AuditLog: a.Audit, Pool: a.Pool, Logger: a.Logger, Metrics: a.Metrics,
 		SessionKey: sessionKey, TrustProxy: cfg.TrustProxy, MaxFormBytes: cfg.MaxFormBytes,
 		// A paper application carries several scans, each capped by the store.
 		MaxUploadBytes: 8 * cfg.Storage.MaxUploadSize,

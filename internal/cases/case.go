@@ -123,11 +123,16 @@ type Note struct {
 // Delivery is the state of one status on its way to the portal.
 type Delivery struct {
 	ELKStatus int
-	State     string // queued, sent, accepted, failed
+	State     string // queued, sent, accepted, failed, cancelled
 	Attempts  int
 	LastError string
 	MessageID string
 	UpdatedAt time.Time
+	// Tries counts the tries since the last retry by hand; StuckSince is set
+	// once the delivery has not gone for the outbox's stuck threshold.
+	Tries        int
+	StuckSince   *time.Time
+	CancelReason string
 }
 
 // Errors the web layer turns into statuses and messages.

@@ -261,13 +261,16 @@ type eventRow struct {
 	LastError  *string        `db:"last_error"`
 	MessageID  *string        `db:"message_id"`
 	UpdatedAt  *time.Time     `db:"updated_at"`
+	Tries      *int           `db:"tries"`
+	StuckSince *time.Time     `db:"stuck_since"`
+	Cancel     *string        `db:"cancel_reason"`
 }
 
 // queryEvents reads the timeline with each status's delivery; seq 0 means
 // every entry.
 func queryEvents(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) ([]Event, error) {
 	rows, err := tx.Query(ctx, `SELECT e.seq, e.at, e.actor_name, e.kind, e.from_status, e.to_status, e.comment, e.data,
-			s.elk_status, s.state, s.attempts, s.last_error, s.message_id, s.updated_at
+			s.elk_status, s.state, s.attempts, s.last_error, s.message_id, s.updated_at, s.tries, s.stuck_since, s.cancel_reason
 		FROM case_events e
 		LEFT JOIN status_deliveries s ON s.agency_id = e.agency_id AND s.case_id = e.case_id AND s.event_seq = e.seq
 		WHERE e.case_id = @case_id AND (@seq = 0 OR e.seq = @seq) ORDER BY e.seq`,
@@ -284,7 +287,8 @@ func queryEvents(ctx context.Context, tx pgx.Tx, caseID uuid.UUID, seq int) ([]E
 			ToStatus: row.ToStatus, Comment: row.Comment, Data: row.Data}
 		if row.State != nil {
 			e.Delivery = &Delivery{ELKStatus: *row.ELKStatus, State: *row.State, Attempts: *row.Attempts,
-				LastError: *row.LastError, MessageID: *row.MessageID, UpdatedAt: *row.UpdatedAt}
+				LastError: *row.LastError, MessageID: *row.MessageID, UpdatedAt: *row.UpdatedAt,
+				Tries: *row.Tries, StuckSince: row.StuckSince, CancelReason: *row.Cancel}
 		}
 		return e, nil
 	})

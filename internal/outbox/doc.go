@@ -8,6 +8,21 @@
 //     and sends it, statuses of one case in order, with a message id fixed
 //     before the first attempt so that a retry after a crash is answered
 //     MessageIsAlreadySent instead of reaching the cabinet twice;
+//   - the pacing of deliveries that cannot go now (status.go, Backoff): a
+//     refused send or a wait for an earlier status snoozes the job (no
+//     worker is held) with a delay doubling from 0.5 s to 5 min; after
+//     15 min the delivery is stuck (stuck_since), shown on the card and in
+//     okno_outbox_stuck_deliveries{agency}, and still retried at the cap. A
+//     DestinationOverflow is not retried inside the bus client: the agency's
+//     other deliveries are held off the bus for the same delay, and other
+//     agencies are not touched (okno_outbox_delivery_attempts_total{result});
+//   - the retry and cancel by hand (hand.go): the agency's head or
+//     administrator sends a stuck or failed delivery again at once, or
+//     cancels a queued or sent one with a reason (audited). Order per case
+//     then means: statuses leave in event order, skipping cancelled ones;
+//     since each status message carries the case's whole current status,
+//     the cabinet still ends at the right one. A cancelled first status of
+//     an office case means the next status creates the cabinet's order;
 //   - TakeAnswer (elk.go): the portal's ElkOrderResponse marks a status
 //     accepted or failed and teaches an office case its cabinet order number;
 //   - the RejectionWorker (rejection.go): the RequestRejected answer to a

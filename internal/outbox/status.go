@@ -19,14 +19,22 @@ import (
 // StatusDeliveryWorker carries statuses to the applicant's cabinet: it
 // sends ElkOrderRequest through the bus and records the outcome on the
 // delivery row the card shows. Statuses of one case leave in order: a job
-// whose earlier status is still queued waits for it.
+// whose earlier status is still queued (or, for an order the cabinet does
+// not know yet, still unanswered) waits for it. A cancelled status no
+// longer holds the later ones: each status message carries the case's
+// whole current status, so the cabinet skips one and still ends right.
+//
+// A delivery that cannot go now (it waits, or the bus refused it) is
+// snoozed with a delay that doubles from Backoff.First to Backoff.Cap, so it
+// never holds a worker; after Backoff.StuckAfter it is marked stuck (the
+// card and the metric show it) and is still retried at the cap until it
+// goes or an administrator cancels it. A DestinationOverflow also holds
+// the agency's other deliveries until the same delay has passed, without a
+// call to the bus: one agency's full queue costs the other agencies nothing.
 type StatusDeliveryWorker struct {
 	river.WorkerDefaults[cases.StatusDeliveryArgs]
 	Outbox *Service
 }
-
-// waitForEarlier is how long a later status waits for an earlier one.
-const waitForEarlier = 500 * time.Millisecond
 
 // Work sends one status.
 func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.StatusDeliveryArgs]) error {
@@ -37,7 +45,7 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 	var pending, wait bool
 	var targetCode string
 	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
-		d, err := selectDelivery(ctx, tx, a.CaseID, a.EventSeq)
+		d, err := selectDelivery(ctx, tx, a.CaseID, a.EventSeq, job.ID)
 		if err != nil {
 			return err
 		}
@@ -72,7 +80,11 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 	case !pending:
 		return nil
 	case wait:
-		return river.JobSnooze(waitForEarlier)
+		return s.snooze(ctx, a, putOff{problem: "ждёт, пока уйдёт предыдущий статус дела или портал ответит на него", waiting: true})
+	}
+	if until, held := s.overflowHeld(a.AgencyID); held {
+		return s.snooze(ctx, a, putOff{problem: "очередь получателя в СМЭВ переполнена (DestinationOverflow), ждёт вместе с другими статусами ведомства",
+			least: time.Until(until)})
 	}
 	content, err := elkStatusRequest(s.cfg.ELKEnv, s.cfg.SenderINN, c, targetCode, e, e.ToStatus.ELKStatus())
 	if err != nil {
@@ -93,21 +105,22 @@ func (w *StatusDeliveryWorker) Work(ctx context.Context, job *river.Job[cases.St
 			return err
 		}
 	}
-	sent, sendErr := bus.SendRequest(ctx, smevclient.Request{MessageID: messageID, Content: content})
+	// The client does not wait out a full destination queue inline: that
+	// would hold one of the outbox's workers for every such delivery.
+	sent, sendErr := bus.SendRequest(smevclient.WithoutOverflowRetry(ctx), smevclient.Request{MessageID: messageID, Content: content})
 	if errors.Is(sendErr, &message.Fault{Kind: message.FaultMessageIsAlreadySent}) {
 		// An attempt before a crash got through: the status is on its way.
 		return s.finishDelivery(ctx, job, "sent", messageID, "")
 	}
-	if sendErr != nil {
-		state := "queued"
-		if job.Attempt >= job.MaxAttempts {
-			state = "failed"
-		}
-		if err := s.finishDelivery(ctx, job, state, "", sendErr.Error()); err != nil {
-			return err
-		}
-		return sendErr
+	if errors.Is(sendErr, &message.Fault{Kind: message.FaultDestinationOverflow}) {
+		s.metrics.attempt("overflow")
+		return s.snooze(ctx, a, putOff{problem: sendErr.Error(), sent: true, overflow: true})
 	}
+	if sendErr != nil {
+		s.metrics.attempt("error")
+		return s.snooze(ctx, a, putOff{problem: sendErr.Error(), sent: true})
+	}
+	s.metrics.attempt("sent")
 	return s.finishDelivery(ctx, job, "sent", sent.MessageID, "")
 }
 
@@ -122,9 +135,45 @@ func (s *Service) reserveMessageID(ctx context.Context, a cases.StatusDeliveryAr
 	return id.String(), err
 }
 
+// putOff says why a delivery did not go: whether it waits for an earlier
+// status, whether it reached the bus (an attempt), whether the bus's queue was full (the agency's other deliveries
+// then wait as long), and the least delay (the end of such a hold).
+type putOff struct {
+	problem  string
+	waiting  bool // for an earlier status of the case
+	sent     bool
+	overflow bool
+	least    time.Duration
+}
+
+// snooze records why the delivery did not go and puts it off by its backoff.
+func (s *Service) snooze(ctx context.Context, a cases.StatusDeliveryArgs, p putOff) error {
+	var tries int
+	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) (err error) {
+		var stuck bool
+		if tries, stuck, err = noteDelay(ctx, tx, a.CaseID, a.EventSeq, p.problem, p.sent, s.cfg.Backoff.StuckAfter); err != nil || !stuck || !p.waiting {
+			return err
+		}
+		return markBlockersStuck(ctx, tx, a.CaseID, a.EventSeq)
+	})
+	if err != nil {
+		return err
+	}
+	s.refreshStuck(ctx, a.AgencyID)
+	delay := max(s.cfg.Backoff.delay(tries), p.least)
+	if p.overflow {
+		s.holdOverflow(a.AgencyID, delay)
+	}
+	return river.JobSnooze(delay)
+}
+
 func (s *Service) finishDelivery(ctx context.Context, job *river.Job[cases.StatusDeliveryArgs], state, messageID, problem string) error {
 	a := job.Args
-	return s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
+	err := s.inAgency(ctx, a.AgencyID, func(tx pgx.Tx) error {
 		return markDelivery(ctx, tx, a.CaseID, a.EventSeq, state, messageID, problem)
 	})
+	if err == nil {
+		s.refreshStuck(ctx, a.AgencyID)
+	}
+	return err
 }

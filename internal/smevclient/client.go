@@ -179,12 +179,28 @@ func retryable(err error) bool {
 	return errors.As(err, &f) && f.Retryable()
 }
 
+// noOverflowRetry marks a context whose caller retries a full destination
+// queue itself.
+type noOverflowRetry struct{}
+
+// WithoutOverflowRetry returns a context in which a DestinationOverflow
+// fault is returned at once instead of being retried with a wait: a caller
+// with its own backoff (the outbox) must not hold a worker for it.
+func WithoutOverflowRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noOverflowRetry{}, true)
+}
+
+func overflowNotRetried(ctx context.Context, err error) bool {
+	var f *Fault
+	return ctx.Value(noOverflowRetry{}) != nil && errors.As(err, &f) && f.Kind == message.FaultDestinationOverflow
+}
+
 // do runs attempt until it succeeds, fails for good, the attempts run out
 // or ctx ends. attempt gets the 1-based attempt number.
 func (c *Client) do(ctx context.Context, attempt func(n int) error) error {
 	for n := 1; ; n++ {
 		err := attempt(n)
-		if err == nil || !retryable(err) || n >= c.cfg.Retry.Attempts {
+		if err == nil || !retryable(err) || n >= c.cfg.Retry.Attempts || overflowNotRetried(ctx, err) {
 			return err
 		}
 		if errors.As(err, new(retryNow)) {

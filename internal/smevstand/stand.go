@@ -84,6 +84,9 @@ type Config struct {
 	ProviderMaxDelay time.Duration
 	NoDataRate       float64
 	PollInterval     time.Duration
+	// QueueCapacity caps each recipient's unacknowledged messages
+	// (DestinationOverflow beyond); bus.DefaultQueueCapacity when zero.
+	QueueCapacity int
 
 	Faults   faultinject.Config
 	FontPath string
@@ -246,6 +249,7 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	s.bus, err = bus.New(bus.Config{
 		Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, Signer: smev, ParseCertificate: signing.Validity,
 		Redelivery: cfg.Redelivery, RedeliveryPerMiB: cfg.RedeliveryPerMiB, DuplicateDelivery: inj.Duplicate,
+		QueueCapacity: cfg.QueueCapacity,
 	})
 	if err != nil {
 		return fail(err)

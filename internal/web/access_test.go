@@ -95,6 +95,8 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/cases/" + nobody + "/assign", empty, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
 		{"GET", "/cases/" + nobody + "/documents/" + nobody, nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
 		{"GET", "/cases/" + nobody + "/documents/" + nobody + "/signature", nil, [5]int{login, notFound, notFound, forbidden, forbidden}, false},
+		{"POST", "/cases/" + nobody + "/deliveries/2/retry", empty, [5]int{login, forbidden, notFound, notFound, forbidden}, false},
+		{"POST", "/cases/" + nobody + "/deliveries/2/cancel", empty, [5]int{login, forbidden, redirect, redirect, forbidden}, false}, // no reason: a flash
 		{"GET", "/admin/users", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
 		{"GET", "/admin/users/new", nil, [5]int{login, forbidden, forbidden, ok, forbidden}, false},
 		{"POST", "/admin/users/new", empty, [5]int{login, forbidden, forbidden, invalid, forbidden}, false},

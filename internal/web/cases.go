@@ -13,6 +13,7 @@ import (
 
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/filetype"
+	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/internal/validation"
 	"github.com/okno-oiv/okno/views"
 )
@@ -48,7 +49,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: card.Today, Attempt: attempt}
+	page := views.CasePage{Card: card, Departments: deps, Colleagues: colleagues, Problems: problems, Today: card.Today, Attempt: attempt,
+		HandDeliveries: principal(r).Has(people.RoleHead)}
 	s.render(w, r, status, views.CaseCard(s.chrome(w, r, "Дело "+card.Case.Number), page))
 	return nil
 }

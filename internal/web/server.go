@@ -21,6 +21,7 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/drafts"
 	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/outbox"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/static"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Cases        *cases.Service
 	Intake       *intake.Service // the dead-letter list
 	Drafts       *drafts.Service
+	Outbox       *outbox.Service // retry and cancel of status deliveries by hand
 	Blobs        blob.Store
 	AuditLog     *audit.Log
 	Pool         *pgxpool.Pool // readiness checks
@@ -117,6 +119,10 @@ func (s *Server) Handler() http.Handler {
 					s.officeRoutes(r)
 					s.caseRoutes(r)
 					s.draftRoutes(r)
+				})
+				r.Group(func(r chi.Router) {
+					r.Use(s.requireRole(people.RoleHead, people.RoleAgencyAdmin))
+					s.deliveryRoutes(r)
 				})
 				r.Route("/admin", func(r chi.Router) {
 					r.Use(s.requireRole(people.RoleAgencyAdmin))
