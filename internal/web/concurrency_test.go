@@ -3,12 +3,15 @@ package web_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -113,5 +116,64 @@ func TestBulkAssignmentsInOppositeOrderDoNotDeadlock(t *testing.T) {
 	}
 	if got := s.deadlocks(); got != 0 {
 		t.Errorf("PostgreSQL counted %d deadlocks", got)
+	}
+}
+
+// stalledExport starts a CSV export on a connection whose client reads the
+// first bytes and then nothing more, with a receive buffer kept small so
+// that the server soon blocks writing to it.
+func (b *browser) stalledExport(t *testing.T) net.Conn {
+	t.Helper()
+	dialer := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048) })
+		return err
+	}}
+	u, _ := url.Parse(b.s.url)
+	conn, err := dialer.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	var cookies []string
+	for _, c := range b.client.Jar.Cookies(u) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	fmt.Fprintf(conn, "GET /cases/export.csv HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nSec-Fetch-Site: same-origin\r\n\r\n", u.Host, strings.Join(cookies, "; "))
+	status := make([]byte, len("HTTP/1.1 200"))
+	if _, err := io.ReadFull(conn, status); err != nil || string(status) != "HTTP/1.1 200" {
+		t.Fatalf("export: %q %v", status, err)
+	}
+	return conn
+}
+
+// While the clients of as many exports as the pool has connections stall,
+// the agency goes on working: a card opens and an audited status change
+// commits. An export that kept its transaction open while writing would
+// hold every connection of the pool until its client read on.
+func TestStalledExportsHoldNoTransaction(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	id := s.addCase(registryCase{number: "2026-RNS-900000", status: "registered"})
+	// Enough rows that an export fills the socket's buffers many times over.
+	s.ownerExec(`INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel, applicant_kind,
+			applicant_name, applicant, fields, received_at, registered_at, due_date)
+		SELECT agency_id, gen_random_uuid(), '2026-RNS-' || lpad(i::text, 6, '0'), service_type_id, 1, 'in_progress', 'portal', 'person',
+			'Заявитель Выгрузки Длинное Имя Для Объёма Номер ' || i, '{}', '{}', now(), now(), current_date + 10
+		FROM cases, generate_series(1, 30000) AS i WHERE id = $1`, id)
+	clerk, head := s.browser().login("minstroy.clerk"), s.browser().login("minstroy.head")
+	head.client.Timeout = time.Minute
+	for range s.db.App.Config().MaxConns {
+		clerk.stalledExport(t)
+	}
+	if r, err := head.send(http.MethodGet, "/cases/"+id.String(), nil); err != nil || r.status != http.StatusOK {
+		t.Fatalf("card during stalled exports: %v %d", err, r.status)
+	}
+	r, err := head.send(http.MethodPost, "/cases/"+id.String()+"/status", url.Values{"from": {"registered"}, "to": {"in_progress"}})
+	if err != nil || r.status != http.StatusSeeOther {
+		t.Fatalf("status change during stalled exports: %v %d", err, r.status)
+	}
+	if n := s.count(`SELECT count(*) FROM audit_log WHERE action = 'case.export'`); n != int(s.db.App.Config().MaxConns) {
+		t.Errorf("%d exports audited, want %d", n, s.db.App.Config().MaxConns)
 	}
 }
