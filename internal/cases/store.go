@@ -33,6 +33,12 @@ func nextNumber(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, year int) (i
 	return seq, err
 }
 
+// updateNumber gives a case, just inserted in tx, its registry number.
+func updateNumber(ctx context.Context, tx pgx.Tx, id uuid.UUID, number string) error {
+	_, err := tx.Exec(ctx, `UPDATE cases SET number = @number WHERE id = @id`, pgx.NamedArgs{"id": id, "number": number})
+	return err
+}
+
 func insertCase(ctx context.Context, tx pgx.Tx, c Case) error {
 	_, err := tx.Exec(ctx, `INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel,
 			applicant_kind, applicant_name, applicant_snils, applicant_inn, applicant_ogrn, applicant, fields, region, problems,
