@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +16,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/okno-oiv/okno/internal/audit"
+	"github.com/okno-oiv/okno/internal/database"
 )
 
 // send is a request of a browser that is safe from any goroutine: it
@@ -175,5 +181,145 @@ func TestStalledExportsHoldNoTransaction(t *testing.T) {
 	}
 	if n := s.count(`SELECT count(*) FROM audit_log WHERE action = 'case.export'`); n != int(s.db.App.Config().MaxConns) {
 		t.Errorf("%d exports audited, want %d", n, s.db.App.Config().MaxConns)
+	}
+}
+
+// stressDuration is how long TestManyClerksAtOnce runs: a few seconds by
+// default so the suite stays quick, longer with OKNO_STRESS_DURATION=30s.
+func stressDuration(t *testing.T) time.Duration {
+	v := os.Getenv("OKNO_STRESS_DURATION")
+	if v == "" {
+		return 5 * time.Second
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("OKNO_STRESS_DURATION: %v", err)
+	}
+	return d
+}
+
+// Sixteen people work one agency at once for a while: bulk assignments in
+// both orders, status changes back and forth, card views, exports, saved
+// filters and paper registrations. Every answer must be the one a person
+// expects (a stale status is one: the page says so); any error page, and a
+// broken audit chain afterwards, fails the test.
+func TestManyClerksAtOnce(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	const n = 20
+	ids := make([]uuid.UUID, n)
+	for i := range ids {
+		ids[i] = s.addCase(registryCase{number: fmt.Sprintf("2026-RNS-%06d", 800000+i), status: "in_progress"})
+	}
+	reversed := slices.Clone(ids)
+	slices.Reverse(reversed)
+	executor := s.userID("minstroy.clerk")
+	expect := func(r response, err error, status int, what string) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if r.status != status {
+			return fmt.Errorf("%s: %d, want %d: %.300s", what, r.status, status, r.body)
+		}
+		return nil
+	}
+	type worker func(b *browser, i int) error
+	workers := []worker{
+		func(b *browser, i int) error { return b.assignAll(ids, executor) },
+		func(b *browser, i int) error { return b.assignAll(reversed, executor) },
+		func(b *browser, i int) error {
+			r, err := b.send(http.MethodPost, "/cases/"+ids[i%n].String()+"/status", url.Values{"from": {"in_progress"}, "to": {"on_approval"}})
+			return expect(r, err, http.StatusSeeOther, "clerk's status change")
+		},
+		func(b *browser, i int) error {
+			r, err := b.send(http.MethodPost, "/cases/"+ids[i%n].String()+"/status",
+				url.Values{"from": {"on_approval"}, "to": {"in_progress"}, "comment": {"Уточните площадь"}})
+			return expect(r, err, http.StatusSeeOther, "head's status change")
+		},
+		func(b *browser, i int) error {
+			r, err := b.send(http.MethodGet, "/cases/"+ids[i%n].String(), nil)
+			return expect(r, err, http.StatusOK, "card")
+		},
+		func(b *browser, i int) error {
+			r, err := b.send(http.MethodGet, "/cases/export.csv", nil)
+			if err == nil && !strings.HasPrefix(r.body, "\uFEFF") {
+				err = fmt.Errorf("export without a byte order mark: %.200s", r.body)
+			}
+			return expect(r, err, http.StatusOK, "export")
+		},
+		func(b *browser, i int) error {
+			if i >= 40 { // under the limit of saved filters
+				r, err := b.send(http.MethodGet, "/cases", nil)
+				return expect(r, err, http.StatusOK, "registry")
+			}
+			r, err := b.send(http.MethodPost, "/cases/filters", url.Values{"name": {fmt.Sprintf("Фильтр %p %d", b, i)}, "filter": {"status=in_progress"}})
+			return expect(r, err, http.StatusSeeOther, "saved filter")
+		},
+		func(b *browser, i int) error {
+			ctype, body := officeForm(t, validOffice(), "скан.pdf", nil)
+			req, err := http.NewRequest(http.MethodPost, b.s.url+"/cases/new/RNS", body)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			resp, err := b.client.Do(req)
+			if err != nil {
+				return fmt.Errorf("office registration: %w", err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !caseLink.MatchString(resp.Header.Get("Location")) {
+				return fmt.Errorf("office registration: %d %.300s", resp.StatusCode, raw)
+			}
+			return nil
+		},
+	}
+	// Sixteen workers: two of each kind, the head returning cases for approval.
+	logins := []string{"minstroy.head", "minstroy.clerk", "minstroy.clerk", "minstroy.head", "minstroy.clerk", "minstroy.head", "minstroy.clerk", "minstroy.clerk"}
+	deadline := time.Now().Add(stressDuration(t))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	actions := 0
+	for w := range 16 {
+		kind := w % len(workers)
+		b := s.browser().login(logins[kind])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				err := workers[kind](b, i)
+				mu.Lock()
+				actions++
+				if err != nil && len(failures) < 20 {
+					failures = append(failures, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range failures {
+		t.Error(err)
+	}
+	t.Logf("%d actions", actions)
+	var agency uuid.UUID
+	if err := s.ownerQuery(`SELECT id FROM agencies WHERE code = 'MINSTROY'`).Scan(&agency); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var broken *audit.Break
+	if err := database.InAgency(ctx, s.db.App, agency, func(tx pgx.Tx) (err error) {
+		broken, err = audit.Verify(ctx, tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if broken != nil {
+		t.Fatalf("audit chain broken after the run: %+v", *broken)
+	}
+	if got := s.deadlocks(); got != 0 {
+		t.Errorf("PostgreSQL counted %d deadlocks", got)
 	}
 }
