@@ -323,3 +323,69 @@ func TestManyClerksAtOnce(t *testing.T) {
 		t.Errorf("PostgreSQL counted %d deadlocks", got)
 	}
 }
+
+// A registration waits for the agency's registry counter only at its end:
+// while another transaction holds the counter, a paper registration has
+// already written its case's timeline when it comes to wait, so concurrent
+// registrations overlap in everything but taking the number.
+func TestRegistrationTakesTheNumberLast(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	holder, err := s.owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback(ctx)
+	if _, err := holder.Exec(ctx, `INSERT INTO registry_counters (agency_id, year, last_seq)
+		SELECT id, extract(year FROM now() AT TIME ZONE time_zone), 0 FROM agencies WHERE code = 'MINSTROY'
+		ON CONFLICT (agency_id, year) DO UPDATE SET last_seq = registry_counters.last_seq`); err != nil {
+		t.Fatal(err)
+	}
+	clerk := s.browser().login("minstroy.clerk")
+	done := make(chan string, 1)
+	go func() {
+		ctype, body := officeForm(t, validOffice(), "скан.pdf", nil)
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/cases/new/RNS", body)
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := clerk.client.Do(req)
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		resp.Body.Close()
+		done <- resp.Header.Get("Location")
+	}()
+	// Wait until the registration waits for the counter's lock.
+	var pid int
+	for pid == 0 {
+		err := s.owner.QueryRow(ctx, `SELECT coalesce(max(pid), 0) FROM pg_stat_activity
+			WHERE datname = current_database() AND usename = 'okno_app' AND wait_event_type = 'Lock'`).Scan(&pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("registration finished while the counter was held: %s", r)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var wrote int
+	if err := s.owner.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE pid = $1 AND mode = 'RowExclusiveLock'
+		AND relation = ANY(ARRAY['cases'::regclass, 'case_events'::regclass])`, pid).Scan(&wrote); err != nil {
+		t.Fatal(err)
+	}
+	if wrote != 2 {
+		t.Errorf("the registration waits for its number before writing the case and its timeline (%d of 2 tables written)", wrote)
+	}
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; !caseLink.MatchString(r) {
+		t.Fatalf("registration after the counter was released: %s", r)
+	}
+	if n := s.count(`SELECT count(*) FROM cases WHERE number LIKE '~%'`); n != 0 {
+		t.Errorf("%d cases kept their provisional number", n)
+	}
+}
