@@ -22,10 +22,11 @@ type command struct {
 // commands lists the benchmarks; each subcommand adds itself here.
 func commands() map[string]command {
 	return map[string]command{
-		"esign":    {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
-		"intake":   {summary: "applications/s from the SMEV 3 stand into cases, signatures on (-n 2000)", run: runIntake},
-		"registry": {summary: "the case registry list at volume (-cases 1000000), p50/p95 per page kind", run: runRegistry},
-		"status":   {summary: "clerk action → status accepted by the bus and by the portal, p50/p95 (-n 200)", run: runStatus},
+		"concurrency": {summary: "one agency worked by -workers people at once over HTTP: actions/s, errors, card p95 during exports", run: runConcurrency},
+		"esign":       {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
+		"intake":      {summary: "applications/s from the SMEV 3 stand into cases, signatures on (-n 2000)", run: runIntake},
+		"registry":    {summary: "the case registry list at volume (-cases 1000000), p50/p95 per page kind", run: runRegistry},
+		"status":      {summary: "clerk action → status accepted by the bus and by the portal, p50/p95 (-n 200)", run: runStatus},
 	}
 }
 

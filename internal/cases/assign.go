@@ -42,14 +42,24 @@ func (s *Service) Assign(ctx context.Context, by *people.Principal, ids []uuid.U
 			return err
 		}
 		a.DepartmentID = dept
+		// Every case of the batch is locked up front in id order, the one
+		// order every bulk action takes: two batches over the same cases, or
+		// a batch and a single change, then wait for each other instead of
+		// deadlocking.
+		statuses, err := lockCases(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
-			status, err := LockCase(ctx, tx, id)
-			if err != nil {
-				return err
+			status, ok := statuses[id]
+			if !ok {
+				return ErrNotFound
 			}
 			if status.Final() {
 				return validation.Errors{"cases": "Среди отмеченных есть завершённые дела: их нельзя назначить."}
 			}
+		}
+		for _, id := range ids {
 			if err := updateAssignment(ctx, tx, id, a.DepartmentID, a.ExecutorID, s.Now()); err != nil {
 				return err
 			}

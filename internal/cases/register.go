@@ -49,23 +49,21 @@ func PersonActor(p *people.Principal) Actor {
 // Register creates the case, its documents, its first timeline entries and
 // the job that reports "registered" to the portal, all in tx (scoped to
 // r.AgencyID). The registry year and the due date are the agency's local
-// day of registration.
+// day of registration. The number is taken as late as possible (see
+// nextNumber), so concurrent registrations of an agency overlap in all but
+// their last statements.
 func (s *Service) Register(ctx context.Context, tx pgx.Tx, r Registration) (Case, error) {
 	now, err := s.agencyNow(ctx, tx, r.AgencyID)
 	if err != nil {
 		return Case{}, err
 	}
 	st, app := r.ServiceType, r.Application
-	seq, err := nextNumber(ctx, tx, r.AgencyID, now.Year())
-	if err != nil {
-		return Case{}, fmt.Errorf("registry number: %w", err)
-	}
 	due, err := calendar.DueDate(ctx, tx, now, st.DeadlineWorkingDays)
 	if err != nil {
 		return Case{}, fmt.Errorf("due date: %w", err)
 	}
 	c := Case{
-		AgencyID: r.AgencyID, ID: uuid.New(), Number: st.RegistryNumber(now.Year(), seq),
+		AgencyID: r.AgencyID, ID: uuid.New(),
 		ServiceTypeID: st.ID, ServiceTypeVersion: st.Version, ServiceTitle: st.Title,
 		Status: StatusRegistered, Channel: app.Channel,
 		ApplicantKind: app.Kind, ApplicantName: app.Applicant.DisplayName(),
@@ -80,6 +78,11 @@ func (s *Service) Register(ctx context.Context, tx pgx.Tx, r Registration) (Case
 	if c.Problems == nil {
 		c.Problems = []forms.Problem{}
 	}
+	// The registry number is taken last: its counter row stays locked to
+	// the commit, and every registration of the agency's year waits for it.
+	// Until then the case holds a number of its own id, unique and never
+	// seen outside this transaction.
+	c.Number = "~" + c.ID.String()
 	if err := insertCase(ctx, tx, c); err != nil {
 		return Case{}, err
 	}
@@ -93,7 +96,15 @@ func (s *Service) Register(ctx context.Context, tx pgx.Tx, r Registration) (Case
 	if _, err := InsertEvent(ctx, tx, r.AgencyID, c.ID, r.Actor.ID, received); err != nil {
 		return Case{}, err
 	}
-	if err := s.recordStatus(ctx, tx, c.AgencyID, c.ID, "", StatusRegistered, r.Actor,
+	seq, err := nextNumber(ctx, tx, r.AgencyID, now.Year())
+	if err != nil {
+		return Case{}, fmt.Errorf("registry number: %w", err)
+	}
+	c.Number = st.RegistryNumber(now.Year(), seq)
+	if err := updateNumber(ctx, tx, c.ID, c.Number); err != nil {
+		return Case{}, fmt.Errorf("registry number: %w", err)
+	}
+		if err := s.recordStatus(ctx, tx, c.AgencyID, c.ID, "", StatusRegistered, r.Actor,
 		Note{Comment: "Номер " + c.Number, ToApplicant: "Номер " + c.Number}); err != nil {
 		return Case{}, err
 	}

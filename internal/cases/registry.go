@@ -377,49 +377,71 @@ func (s *Service) count(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, f Fi
 
 // Export writes every case the filter selects (all pages) to w as CSV for
 // Excel: UTF-8 with a byte order mark, semicolons, dates as Russian Excel
-// reads them. Rows stream from the database as they are written.
+// reads them.
+//
+// No transaction stays open while w is written: a slow download must not
+// hold a connection of the pool, or anything else, for as long as the client
+// takes. The export is audited in a transaction of its own, then rows are
+// read a registry page at a time (keyset), each page in a short transaction,
+// and written between them; a case that changes meanwhile appears as one of
+// its pages read it.
 func (s *Service) Export(ctx context.Context, by *people.Principal, f Filter, w io.Writer) error {
 	if err := allowed(by, workers()...); err != nil {
 		return err
 	}
 	f.After = ""
-	return s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
-		q, err := s.registryQuery(ctx, tx, by.Agency.ID, f, false)
-		if err != nil {
+	var names names
+	var now time.Time
+	err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) (err error) {
+		if names, err = loadNames(ctx, tx); err != nil {
+			return fmt.Errorf("export registry: %w", err)
+		}
+		if now, err = s.agencyNow(ctx, tx, by.Agency.ID); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "case.export", ObjectType: "registry",
-			Details: map[string]any{"filter": f.Query().Encode()}}); err != nil {
-			return fmt.Errorf("export registry: %w", err)
-		}
-		names, err := loadNames(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("export registry: %w", err)
-		}
-		now, err := s.agencyNow(ctx, tx, by.Agency.ID)
-		if err != nil {
+		// A wrong filter fails here, before anything is written.
+		if _, err := s.registryQuery(ctx, tx, by.Agency.ID, f, true); err != nil {
 			return err
 		}
-		today := calendar.Date(now)
-		rows, err := tx.Query(ctx, q.sql, pgx.QueryExecModeDescribeExec, q.args)
-		if err != nil {
-			return fmt.Errorf("export registry: %w", err)
-		}
-		defer rows.Close()
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return fmt.Errorf("export registry: %w", err)
-		}
-		out := csv.NewWriter(w)
-		out.Comma = ';'
-		out.UseCRLF = true
-		if err := out.Write([]string{"Номер", "Услуга", "Статус", "Заявитель", "Поступило", "Срок", "Отдел", "Исполнитель", "Просрочено"}); err != nil {
-			return fmt.Errorf("export registry: %w", err)
-		}
-		for rows.Next() {
-			r, err := names.scan(rows)
+		return audit.Record(ctx, tx, by.Actor(), audit.Entry{Action: "case.export", ObjectType: "registry",
+			Details: map[string]any{"filter": f.Query().Encode()}})
+	})
+	if err != nil {
+		return err
+	}
+	today := calendar.Date(now)
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return fmt.Errorf("export registry: %w", err)
+	}
+	out := csv.NewWriter(w)
+	out.Comma = ';'
+	out.UseCRLF = true
+	if err := out.Write([]string{"Номер", "Услуга", "Статус", "Заявитель", "Поступило", "Срок", "Отдел", "Исполнитель", "Просрочено"}); err != nil {
+		return fmt.Errorf("export registry: %w", err)
+	}
+	for {
+		var listed []registryRow
+		err := s.inAgency(ctx, by.Agency.ID, func(tx pgx.Tx) error {
+			q, err := s.registryQuery(ctx, tx, by.Agency.ID, f, true)
 			if err != nil {
-				return fmt.Errorf("export registry: %w", err)
+				return err
 			}
+			rows, err := tx.Query(ctx, q.sql, pgx.QueryExecModeDescribeExec, q.args)
+			if err != nil {
+				return err
+			}
+			listed, err = pgx.CollectRows(rows, pgx.RowToStructByName[registryRow])
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("export registry: %w", err)
+		}
+		more := len(listed) > PageSize
+		if more {
+			listed = listed[:PageSize]
+		}
+		for _, l := range listed {
+			r := names.name(l)
 			overdue := ""
 			if Overdue(r.Status, r.DueDate, today) {
 				overdue = "да"
@@ -431,15 +453,16 @@ func (s *Service) Export(ctx context.Context, by *people.Principal, f Filter, w 
 				return fmt.Errorf("export registry: %w", err)
 			}
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("export registry: %w", err)
+		if !more {
+			break
 		}
-		out.Flush()
-		if err := out.Error(); err != nil {
-			return fmt.Errorf("export registry: %w", err)
-		}
-		return nil
-	})
+		f.After = encodeCursor(f.Sort, names.name(listed[len(listed)-1]))
+	}
+	out.Flush()
+	if err := out.Error(); err != nil {
+		return fmt.Errorf("export registry: %w", err)
+	}
+	return nil
 }
 
 // names are the agency's service types, departments and people by id: an
@@ -459,15 +482,6 @@ func loadNames(ctx context.Context, tx pgx.Tx) (names, error) {
 	}
 	n.people, err = people.AllPeopleNames(ctx, tx)
 	return n, err
-}
-
-// scan reads a row of the registry query and names it.
-func (n names) scan(rows pgx.Rows) (Row, error) {
-	r, err := pgx.RowToStructByName[registryRow](rows)
-	if err != nil {
-		return Row{}, err
-	}
-	return n.name(r), nil
 }
 
 // name fills in a row's department and executor.

@@ -33,6 +33,12 @@ func nextNumber(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, year int) (i
 	return seq, err
 }
 
+// updateNumber gives a case, just inserted in tx, its registry number.
+func updateNumber(ctx context.Context, tx pgx.Tx, id uuid.UUID, number string) error {
+	_, err := tx.Exec(ctx, `UPDATE cases SET number = @number WHERE id = @id`, pgx.NamedArgs{"id": id, "number": number})
+	return err
+}
+
 func insertCase(ctx context.Context, tx pgx.Tx, c Case) error {
 	_, err := tx.Exec(ctx, `INSERT INTO cases (agency_id, id, number, service_type_id, service_type_version, status, channel,
 			applicant_kind, applicant_name, applicant_snils, applicant_inn, applicant_ogrn, applicant, fields, region, problems,
@@ -185,6 +191,30 @@ func LockCase(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Status, error) {
 		return "", ErrNotFound
 	}
 	return s, err
+}
+
+// lockCases takes the row locks of several cases in id order (the order
+// every bulk action locks in, so that two never wait for each other in a
+// cycle) and returns their statuses; an id of no visible case is missing
+// from the map.
+func lockCases(ctx context.Context, tx pgx.Tx, ids []uuid.UUID) (map[uuid.UUID]Status, error) {
+	rows, err := tx.Query(ctx, `SELECT id, status FROM cases WHERE id = ANY(@ids) ORDER BY id FOR UPDATE`, pgx.NamedArgs{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	type locked struct {
+		ID     uuid.UUID `db:"id"`
+		Status Status    `db:"status"`
+	}
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[locked])
+	if err != nil {
+		return nil, fmt.Errorf("lock cases: %w", err)
+	}
+	statuses := make(map[uuid.UUID]Status, len(all))
+	for _, c := range all {
+		statuses[c.ID] = c.Status
+	}
+	return statuses, nil
 }
 
 // updateStatus sets the status; the dates of signing and closing follow

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"time"
 
@@ -213,10 +214,52 @@ func Open(ctx context.Context, appURL string) (*pgxpool.Pool, error) {
 // shows and accepts only that agency's rows. The transaction commits when fn
 // returns nil and rolls back otherwise. fn's transaction is a *Tx: what was
 // deferred to its end (the audit entries) runs after fn, just before commit.
+//
+// A transaction PostgreSQL ends as a deadlock victim or a serialization
+// failure is run again, fn and all, a few times after a short random pause;
+// fn must therefore leave nothing behind outside its transaction (files are
+// stored before it, jobs are inserted in it). If every attempt fails so, the
+// error wraps ErrBusy.
 func InAgency(ctx context.Context, pool *pgxpool.Pool, agencyID uuid.UUID, fn func(pgx.Tx) error) error {
 	if agencyID == uuid.Nil {
 		return errors.New("database: InAgency called without an agency")
 	}
+	for attempt := 1; ; attempt++ {
+		err := inAgencyOnce(ctx, pool, agencyID, fn)
+		if !retryable(err) {
+			return err
+		}
+		if attempt == retryAttempts {
+			return fmt.Errorf("%w after %d attempts: %w", ErrBusy, attempt, err)
+		}
+		// A random pause, growing with the attempt, keeps the transactions
+		// that collided from colliding again in step.
+		pause := time.Duration(rand.Int64N(int64(retryPause) << attempt))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// ErrBusy says a transaction kept colliding with others (deadlock or
+// serialization failure) and was given up: the person may simply repeat.
+var ErrBusy = errors.New("database: the data is being changed by another transaction")
+
+const (
+	retryAttempts = 5
+	retryPause    = 20 * time.Millisecond // the first pause is up to twice this
+)
+
+// retryable tells a collision PostgreSQL resolved by ending this
+// transaction: serialization_failure (40001) or deadlock_detected (40P01).
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+func inAgencyOnce(ctx context.Context, pool *pgxpool.Pool, agencyID uuid.UUID, fn func(pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(ptx pgx.Tx) error {
 		if _, err := ptx.Exec(ctx, "SELECT set_config('app.agency_id', $1, true)", agencyID.String()); err != nil {
 			return fmt.Errorf("set agency scope: %w", err)
