@@ -553,7 +553,7 @@ func TestBrowserOfficeDraftOnTheServer(t *testing.T) {
 	s := newSite(t)
 	first := s.tab(t, "")
 	first.login("minstroy.clerk")
-	first.open("/cases/new/RNS", `#office-form`)
+	first.open("/cases/new/RNS?kind=person", `#office-form`)
 	first.do("type part of an application",
 		chromedp.SendKeys(`#f-applicant\.last_name`, "Орлова"),
 		chromedp.SendKeys(`#f-objectName`, "Индивидуальный жилой дом"),
@@ -571,7 +571,7 @@ func TestBrowserOfficeDraftOnTheServer(t *testing.T) {
 
 	b := s.tab(t, "")
 	b.login("minstroy.clerk")
-	b.open("/cases/new/RNS", `#office-form`)
+	b.open("/cases/new/RNS?kind=person", `#office-form`)
 	b.do("wait for the restored draft", chromedp.WaitVisible(`[data-draft-note]`), browsertest.Screenshot("81-office-draft-server"))
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "Орлова" {
 		t.Fatalf("in a new browser the last name is %q", v)
@@ -599,7 +599,7 @@ func TestBrowserOfficeDraftOnTheServer(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM drafts WHERE form_key = 'office/RNS'`); n != 0 {
 		t.Errorf("%d drafts stay on the server after registering", n)
 	}
-	b.open("/cases/new/RNS", `#office-form`)
+	b.open("/cases/new/RNS?kind=person", `#office-form`)
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(`#f-applicant\.last_name`)); v != "" {
 		t.Errorf("the next application starts with %q", v)
 	}
@@ -614,8 +614,9 @@ func TestBrowserActionCommentDraftOnTheServer(t *testing.T) {
 	first := s.tab(t, "")
 	first.login("minstroy.clerk")
 	first.open("/cases/"+id, `#actions`)
-	// The first action that asks for a comment and no confirmation.
-	field := first.eval(`(() => { const f = [...document.querySelectorAll("form.action[data-draft]:not([data-confirm])")].find((f) => f.querySelector("textarea[name=comment]")); return f ? f.querySelector("textarea").id : ""; })()`)
+	// The first action that asks for a comment, needs nothing else typed
+	// (no message to the applicant) and no confirmation.
+	field := first.eval(`(() => { const f = [...document.querySelectorAll("form.action[data-draft]:not([data-confirm])")].find((f) => f.querySelector("textarea[name=comment]") && [...f.querySelectorAll("[required]")].every((e) => e.name === "comment")); if (!f) return ""; const ta = f.querySelector("textarea[name=comment]"); const d = ta.closest("details"); if (d) d.open = true; return ta.id; })()`)
 	if field == "" {
 		t.Fatal("no action on the card asks for a comment")
 	}
@@ -637,7 +638,8 @@ func TestBrowserActionCommentDraftOnTheServer(t *testing.T) {
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.getElementById("`+field+`").value === "`+comment+`"`)); err != nil {
 		t.Fatalf("the comment is not restored in a new browser: %v", err)
 	}
-	b.do("do the action", chromedp.Click(`form.action:has(#`+field+`) button[type=submit]`), chromedp.WaitVisible(`.flash-ok`))
+	b.do("do the action", chromedp.Click(`form.action:has(#`+field+`) button[type=submit]`))
+	b.waitFor(`document.querySelector(".flash-ok") !== null`)
 	if n := s.count(`SELECT count(*) FROM drafts WHERE form_key LIKE 'case/' || $1 || '/%'`, id); n != 0 {
 		t.Errorf("%d drafts of the card stay on the server after the action", n)
 	}
