@@ -314,7 +314,9 @@ func (c *Client) requestDelivery(ctx context.Context, rep *reply) (*Delivery, er
 		return nil, nil
 	}
 	req := &rm.Request
-	untrusted := func(err error) error { return unverified(req.MessageMetadata.MessageID, req.ReplyTo, rep.envelope, err) }
+	untrusted := func(err error) error {
+		return unverified(req.MessageMetadata.MessageID, req.ReplyTo, rep.envelope, err)
+	}
 	if err := c.verify(ctx, rep.envelope, rm.SMEVSignature, req.ID); err != nil {
 		return nil, untrusted(err)
 	}
