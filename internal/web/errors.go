@@ -12,6 +12,7 @@ import (
 	"github.com/okno-oiv/okno/internal/blob"
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/drafts"
+	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/views"
 )
@@ -70,6 +71,8 @@ func explain(err error) (failure, bool) {
 		return failure{http.StatusBadRequest, "Неверные данные", "Форма с файлами пришла повреждённой. Обновите страницу и отправьте её ещё раз."}, true
 	case errors.Is(err, errBrokenText):
 		return failure{http.StatusBadRequest, "Неверные данные", "Запрос содержит нулевой символ или текст не в кодировке UTF-8. Ничего не изменено. Введите текст заново с клавиатуры или откройте страницу по ссылке из «Окна»."}, true
+	case errors.Is(err, intake.ErrUnverified):
+		return failure{http.StatusConflict, "Повтор невозможен", views.UnverifiedText + ": сообщение можно только закрыть. Ничего не изменено."}, true
 	case errors.Is(err, context.Canceled):
 		return failure{499, "Запрос прерван", "Запрос прерван."}, true
 	}
