@@ -151,10 +151,11 @@ func (s *Service) DeadLetter(ctx context.Context, by *people.Principal, agencyID
 }
 
 // RetryDeadLetter runs a dead message again, as if the bus delivered it
-// now (never an unverified one: ErrUnverified): a request through Receive (its earlier refusal does not count as
+// now: a request through Receive (its earlier refusal does not count as
 // taking it), a response through the outbox. If it goes through, the entry
 // is closed; if it fails, the entry stays with the new reason. Either way
-// the attempt is audited.
+// the attempt is audited. An unverified one is never run (ErrUnverified)
+// and nothing changes.
 func (s *Service) RetryDeadLetter(ctx context.Context, by *people.Principal, agencyID uuid.UUID, messageID string) (Outcome, cases.Case, error) {
 	if by == nil || !by.Has(people.RolePlatformAdmin) {
 		return "", cases.Case{}, people.ErrForbidden
