@@ -118,7 +118,7 @@ func parse(args []string) (options, error) {
 		return def
 	}
 	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, env(name, def), usage) }
-	var rate, services, redelivery, perMiB, extraDelay, minDelay, maxDelay, noData, latency, httpErr, drop, failure, dup, seed, wait, maxEnv string
+	var rate, services, redelivery, perMiB, extraDelay, minDelay, maxDelay, noData, latency, httpErr, drop, failure, dup, forge, seed, wait, maxEnv string
 	dbDefault := os.Getenv("DATABASE_URL")
 	if dbDefault == "" {
 		dbDefault = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -142,6 +142,7 @@ func parse(args []string) (options, error) {
 	str(&drop, "fault-drop-rate", "0", "share of SOAP calls processed and then cut off without a reply")
 	str(&failure, "fault-smev-failure-rate", "0", "share of SOAP calls refused with SMEVFailure")
 	str(&dup, "fault-duplicate-rate", "0", "share of deliveries handed out twice")
+	str(&forge, "fault-forge-signature", "", "message ids (comma-separated) delivered with a broken SMEV signature, as a forged message")
 	str(&seed, "seed", "1", "seed of the invented applicants and answers")
 	str(&o.endpoint, "endpoint", "", "with -control-example: base URL of a running stand instead of one in-process")
 	str(&wait, "wait", "60s", "with -control-example: how long a step waits for the stand")
@@ -192,6 +193,9 @@ func parse(args []string) (options, error) {
 		if *s.dst, err = strconv.ParseFloat(s.val, 64); err != nil || *s.dst < 0 || *s.dst > 1 {
 			return o, fmt.Errorf("-%s: %q is not a share between 0 and 1", s.name, s.val)
 		}
+	}
+	if forge != "" {
+		o.cfg.Faults.ForgeSignatures = strings.Split(forge, ",")
 	}
 	if o.cfg.Seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
 		return o, fmt.Errorf("-seed: %w", err)

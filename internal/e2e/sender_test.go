@@ -119,6 +119,9 @@ type application struct {
 	// instead of through the file storage; their content ids are the
 	// client's, so the form's list does not name them.
 	mtom bool
+	// messageID is the MessageID to send with, when the test must know it
+	// before the stand starts; empty for a fresh one.
+	messageID string
 }
 
 // document is one scan: listed in the form, attached to the message, or both.
@@ -280,7 +283,7 @@ func (p *epgu) send(a *application) (string, error) {
 	p.w.count(`SELECT 1`) // rotting files needs the connection
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	req := smevclient.Request{Content: a.form(), Attachments: files}
+	req := smevclient.Request{MessageID: a.messageID, Content: a.form(), Attachments: files}
 	if a.signForm {
 		signed := req.Content
 		if a.signedForm != nil {

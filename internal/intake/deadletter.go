@@ -49,16 +49,22 @@ func NewDeadLetterGauge(reg prometheus.Registerer) (*prometheus.GaugeVec, error)
 // Below the limit it returns false and the message stays unacknowledged for
 // the bus to deliver again. At the limit the message is dead: a request is
 // refused (intake_rejections and its RequestRejected answer commit with the
-// dead letter) and Failed returns true; the caller then acknowledges it,
-// accepted=true for a refused request, accepted=false for a response.
+// dead letter) and Failed returns true; the caller then acknowledges it
+// (AckAccepted tells how).
+//
+// A delivery that failed SMEV's signature or attachment check (cause is a
+// *smevclient.UnverifiedDeliveryError) is counted the same way, but it is
+// not proven to come from the bus: it is never refused with an answer, only
+// acknowledged accepted=false, and its dead letter is marked unverified.
 func (s *Service) Failed(ctx context.Context, agencyID uuid.UUID, kind string, d *smevclient.Delivery, cause error) (dead bool, err error) {
 	kept, err := d.Keep()
 	if err != nil {
 		return false, err
 	}
 	reason := cause.Error()
+	verified := !unverified(cause)
 	err = s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
-		attempts, state, err := countAttempt(ctx, tx, agencyID, kind, d.MessageID, reason, d.Envelope, kept, s.now())
+		attempts, state, err := countAttempt(ctx, tx, agencyID, kind, d.MessageID, reason, verified, d.Envelope, kept, s.now())
 		if err != nil {
 			return err
 		}
@@ -73,7 +79,7 @@ func (s *Service) Failed(ctx context.Context, agencyID uuid.UUID, kind string, d
 		if dead, err = setDeadLetterState(ctx, tx, d.MessageID, "failing", "dead", "", s.now()); err != nil || !dead {
 			return err
 		}
-		if kind == KindRequest {
+		if kind == KindRequest && verified {
 			ns, root := rootName(d.Content)
 			err := s.refuse(ctx, tx, refusal{AgencyID: agencyID, MessageID: d.MessageID, Namespace: ns, Root: root, Code: "FAILURE",
 				Reason: fmt.Sprintf("Ведомство не смогло обработать заявление (%d попыток); оно передано администратору. Номер сообщения %s",
@@ -83,7 +89,7 @@ func (s *Service) Failed(ctx context.Context, agencyID uuid.UUID, kind string, d
 			}
 		}
 		if err := audit.Record(ctx, tx, audit.SystemActor(), audit.Entry{Action: "intake.dead_letter", ObjectType: "bus_message",
-			ObjectID: d.MessageID, Details: map[string]any{"kind": kind, "attempts": attempts, "reason": clip(reason, 500)}}); err != nil {
+			ObjectID: d.MessageID, Details: map[string]any{"kind": kind, "attempts": attempts, "verified": verified, "reason": clip(reason, 500)}}); err != nil {
 			return err
 		}
 		return s.updateGauge(ctx, tx)
@@ -92,6 +98,19 @@ func (s *Service) Failed(ctx context.Context, agencyID uuid.UUID, kind string, d
 		return false, fmt.Errorf("count failed attempt at %s: %w", d.MessageID, err)
 	}
 	return dead, nil
+}
+
+// AckAccepted is the accepted flag a dead message is acknowledged with: true
+// for a request refused with its answer, false for a response and for
+// anything whose SMEV signature failed (the bus learns it was not taken).
+func AckAccepted(kind string, cause error) bool {
+	return kind == KindRequest && !unverified(cause)
+}
+
+// unverified tells whether a failure is SMEV's signature or attachment
+// check of the delivery itself.
+func unverified(cause error) bool {
+	return errors.As(cause, new(*smevclient.UnverifiedDeliveryError))
 }
 
 // DeadLetters lists every agency's dead letters, newest first, for the
@@ -135,7 +154,8 @@ func (s *Service) DeadLetter(ctx context.Context, by *people.Principal, agencyID
 // now: a request through Receive (its earlier refusal does not count as
 // taking it), a response through the outbox. If it goes through, the entry
 // is closed; if it fails, the entry stays with the new reason. Either way
-// the attempt is audited.
+// the attempt is audited. An unverified one is never run (ErrUnverified)
+// and nothing changes.
 func (s *Service) RetryDeadLetter(ctx context.Context, by *people.Principal, agencyID uuid.UUID, messageID string) (Outcome, cases.Case, error) {
 	if by == nil || !by.Has(people.RolePlatformAdmin) {
 		return "", cases.Case{}, people.ErrForbidden
@@ -143,6 +163,9 @@ func (s *Service) RetryDeadLetter(ctx context.Context, by *people.Principal, age
 	dl, kept, err := s.openDeadLetter(ctx, agencyID, messageID)
 	if err != nil {
 		return "", cases.Case{}, err
+	}
+	if !dl.Verified {
+		return "", cases.Case{}, ErrUnverified
 	}
 	d, err := smevclient.RestoreDelivery(kept)
 	if err != nil {
@@ -193,6 +216,10 @@ func (s *Service) RetryDeadLetter(ctx context.Context, by *people.Principal, age
 	}
 	return outcome, c, nil
 }
+
+// ErrUnverified: a dead letter whose SMEV signature failed is not run
+// again (nothing proves it came from the bus); it can only be closed.
+var ErrUnverified = errors.New("intake: the dead letter failed SMEV's signature check and can only be closed")
 
 // ErrStillFailing: a dead letter run again failed again.
 var ErrStillFailing = errors.New("intake: the message fails again")

@@ -26,8 +26,12 @@
 //     a request is refused (RequestRejected with reason FAILURE) and a
 //     response acknowledged accepted=false, and the message, kept whole
 //     (smevclient.Delivery.Keep), waits in intake_dead_letters for the
-//     platform administrator to run it again or close it. A failing
-//     message never holds up the next one.
+//     platform administrator to run it again or close it. A delivery whose
+//     SMEV signature or attachments fail the check
+//     (*smevclient.UnverifiedDeliveryError) is counted by the id it claims
+//     and at the limit only acknowledged accepted=false, never answered;
+//     its dead letter is marked unverified and can only be closed. A
+//     failing message never holds up the next one.
 //
 // Intake changes cases only through package cases' exported API; its own
 // SQL (refusals, dead letters) is in store.go.

@@ -236,6 +236,13 @@ func (q *quota) spent() bool { return q.exhausted.Load() }
 func (p *Puller) takeRequests(ctx context.Context, stop <-chan struct{}, agencyID uuid.UUID, bus cases.Bus, share *quota) error {
 	for !stopped(stop) && share.take() {
 		d, err := bus.GetRequest(ctx, smevclient.Selector{})
+		if untrusted, ok := untrustedDelivery(err); ok {
+			// Counted by the id it claims, like a message Receive fails.
+			if err := p.failed(ctx, agencyID, bus, KindRequest, untrusted, err); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("GetRequest: %w", err)
 		}
@@ -267,8 +274,8 @@ func (p *Puller) takeRequest(ctx context.Context, agencyID uuid.UUID, bus cases.
 
 // failed counts a failed attempt at a message. Until the limit the message
 // stays unacknowledged and the bus delivers it again; at the limit it is
-// answered (a request refused by Failed, a response acknowledged
-// accepted=false) and kept as a dead letter. An error here (the database
+// answered (a request refused by Failed, a response or an unverified
+// delivery acknowledged accepted=false) and kept as a dead letter. An error here (the database
 // is down) stops the taker.
 func (p *Puller) failed(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, kind string, d *smevclient.Delivery, cause error) error {
 	if d.MessageID == "" {
@@ -282,11 +289,23 @@ func (p *Puller) failed(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, 
 		p.Logger.Warn("bus message failed; the bus delivers it again", "agency", agencyID, "message_id", d.MessageID, "kind", kind, "error", cause)
 		return nil
 	}
-	if err := bus.Ack(ctx, d.MessageID, kind == KindRequest); err != nil {
+	if err := bus.Ack(ctx, d.MessageID, AckAccepted(kind, cause)); err != nil {
 		return fmt.Errorf("ack dead letter %s: %w", d.MessageID, err)
 	}
 	p.Logger.Error("bus message is a dead letter", "agency", agencyID, "message_id", d.MessageID, "kind", kind, "error", cause)
 	return nil
+}
+
+// untrustedDelivery turns a delivery that failed SMEV's signature or
+// attachment check into what failed needs to count it: the id it claims
+// and its envelope as received. Its content is not kept apart; nothing of
+// it will be run.
+func untrustedDelivery(err error) (*smevclient.Delivery, bool) {
+	var untrusted *smevclient.UnverifiedDeliveryError
+	if !errors.As(err, &untrusted) {
+		return nil, false
+	}
+	return &smevclient.Delivery{MessageID: untrusted.MessageID, ReplyTo: untrusted.ReplyTo, Envelope: untrusted.Envelope}, true
 }
 
 // takeAnswers takes the portal's answers to the statuses sent, until the
@@ -294,6 +313,12 @@ func (p *Puller) failed(ctx context.Context, agencyID uuid.UUID, bus cases.Bus, 
 func (p *Puller) takeAnswers(ctx context.Context, stop <-chan struct{}, agencyID uuid.UUID, bus cases.Bus, share *quota) error {
 	for !stopped(stop) && share.take() {
 		d, err := bus.GetResponse(ctx, smevclient.Selector{NamespaceURI: outbox.ELKNamespace, RootElement: outbox.ELKResponseRoot})
+		if untrusted, ok := untrustedDelivery(err); ok {
+			if err := p.failed(ctx, agencyID, bus, KindResponse, untrusted, err); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("GetResponse ELK: %w", err)
 		}

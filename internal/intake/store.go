@@ -62,20 +62,26 @@ type DeadLetter struct {
 	Envelope     []byte     `db:"envelope"`
 	ClosedAt     *time.Time `db:"closed_at"`
 	ClosedReason string     `db:"closed_reason"`
+	// Verified is false for a delivery whose SMEV signature or attachments
+	// failed the check: it may only be closed.
+	Verified bool `db:"verified"`
 }
 
 const deadLetterColumns = `d.agency_id, a.code AS agency_code, d.bus_message_id, d.kind, d.state, d.attempts, d.first_seen, d.last_seen,
-	d.reason, d.envelope, d.closed_at, d.closed_reason`
+	d.reason, d.envelope, d.closed_at, d.closed_reason, d.verified`
 
 // countAttempt records one failed attempt at a message and returns how many
 // there have been and the entry's state; the first attempt keeps the
-// message as it came.
-func countAttempt(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, kind, messageID, reason string, envelope, kept []byte, at time.Time) (attempts int, state string, err error) {
-	err = tx.QueryRow(ctx, `INSERT INTO intake_dead_letters (agency_id, bus_message_id, kind, state, attempts, first_seen, last_seen, reason, envelope, delivery)
-		VALUES (@agency_id, @message_id, @kind, 'failing', 1, @at, @at, @reason, @envelope, @delivery)
-		ON CONFLICT (agency_id, bus_message_id) DO UPDATE SET attempts = intake_dead_letters.attempts + 1, last_seen = @at, reason = @reason
+// message as it came. Once an attempt came unverified the entry stays
+// unverified: a forged copy under a real message's id must not make what is
+// kept runnable again.
+func countAttempt(ctx context.Context, tx pgx.Tx, agencyID uuid.UUID, kind, messageID, reason string, verified bool, envelope, kept []byte, at time.Time) (attempts int, state string, err error) {
+	err = tx.QueryRow(ctx, `INSERT INTO intake_dead_letters (agency_id, bus_message_id, kind, state, attempts, first_seen, last_seen, reason, verified, envelope, delivery)
+		VALUES (@agency_id, @message_id, @kind, 'failing', 1, @at, @at, @reason, @verified, @envelope, @delivery)
+		ON CONFLICT (agency_id, bus_message_id) DO UPDATE SET attempts = intake_dead_letters.attempts + 1, last_seen = @at, reason = @reason,
+			verified = intake_dead_letters.verified AND EXCLUDED.verified
 		RETURNING attempts, state`,
-		pgx.NamedArgs{"agency_id": agencyID, "message_id": messageID, "kind": kind, "at": at, "reason": reason,
+		pgx.NamedArgs{"agency_id": agencyID, "message_id": messageID, "kind": kind, "at": at, "reason": reason, "verified": verified,
 			"envelope": envelope, "delivery": kept}).Scan(&attempts, &state)
 	return attempts, state, err
 }

@@ -167,6 +167,10 @@ func (r retryNow) Error() string { return r.err.Error() }
 func (r retryNow) Unwrap() error { return r.err }
 
 func retryable(err error) bool {
+	// Whatever it wraps, an untrustworthy delivery would fail again.
+	if errors.As(err, new(*UnverifiedDeliveryError)) {
+		return false
+	}
 	var now retryNow
 	if errors.As(err, &now) {
 		return true

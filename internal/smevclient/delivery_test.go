@@ -407,3 +407,69 @@ func TestPercentEncodedCIDFindsItsPart(t *testing.T) {
 		t.Fatalf("attachment = %q", got)
 	}
 }
+
+// A delivery whose SMEV signature fails (or whose attachments do not match)
+// names the message it claims to be, so that intake can count it and in the
+// end acknowledge it accepted=false; it is not retried and not
+// acknowledged by the client.
+func TestUntrustedDeliveryNamesItsMessage(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply responder
+		want  error
+	}{
+		{"tampered after SMEV signed", replyMTOM(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) {
+			rm.Request.MessageMetadata.Sender.HumanReadableName = "подделано"
+		}), map[string][]byte{"a1@smev": pdf}), smevclient.ErrSignatureInvalid},
+		{"no SMEV signature", replyMTOM(delivery(t, smevKeys, nil, func(rm *message.RequestMessage) { rm.SMEVSignature = nil }),
+			map[string][]byte{"a1@smev": pdf}), smevclient.ErrSignatureMissing},
+		{"missing MTOM part", replyMTOM(delivery(t, smevKeys, nil, nil), nil), smevclient.ErrAttachmentMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeSMEV(t, tc.reply)
+			_, err := newClient(t, f, nil).GetRequest(context.Background(), smevclient.Selector{})
+			var untrusted *smevclient.UnverifiedDeliveryError
+			if !errors.As(err, &untrusted) || !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want an UnverifiedDeliveryError wrapping %v", err, tc.want)
+			}
+			if untrusted.MessageID != smevMsgID || untrusted.ReplyTo != "reply-to-epgu-1" || !bytes.Contains(untrusted.Envelope, []byte(formData)) {
+				t.Errorf("the error names %q, reply to %q, envelope %d bytes", untrusted.MessageID, untrusted.ReplyTo, len(untrusted.Envelope))
+			}
+			if calls := f.Calls(); len(calls) != 1 || calls[0].op != message.OpGetRequest {
+				t.Fatalf("calls = %d; an untrusted delivery must be neither retried nor acknowledged", len(calls))
+			}
+		})
+	}
+
+	t.Run("response", func(t *testing.T) {
+		resp := message.Response{
+			ID: "SIGNED_BY_SMEV", OriginalMessageID: uuid.Must(uuid.NewUUID()).String(),
+			SenderProvidedResponseData: message.SenderProvidedResponseData{
+				ID: "SIGNED_BY_CALLER", MessageID: uuid.Must(uuid.NewUUID()).String(), To: "okno",
+				RequestRejected: []message.RequestRejected{{RejectionReasonCode: message.RejectNoData, RejectionReasonDescription: "Сведения не найдены"}},
+			},
+			MessageMetadata: message.MessageMetadata{MessageID: smevMsgID, MessageType: message.MessageTypeResponse, SendingTimestamp: time.Now().UTC()},
+		}
+		sig := smevSign(t, smevKeys, &resp, resp.ID)
+		resp.SenderProvidedResponseData.RequestRejected[0].RejectionReasonDescription = "Отказано"
+		f := newFakeSMEV(t, replyBody(&message.GetResponseResponse{ResponseMessage: &message.ResponseMessage{Response: resp, SMEVSignature: sig}}))
+		_, err := newClient(t, f, nil).GetResponse(context.Background(), smevclient.Selector{})
+		var untrusted *smevclient.UnverifiedDeliveryError
+		if !errors.As(err, &untrusted) || !errors.Is(err, smevclient.ErrSignatureInvalid) || untrusted.MessageID != smevMsgID {
+			t.Fatalf("err = %v, want an UnverifiedDeliveryError of %s wrapping ErrSignatureInvalid", err, smevMsgID)
+		}
+		if calls := f.Calls(); len(calls) != 1 {
+			t.Fatalf("calls = %d; an untrusted delivery must not be retried", len(calls))
+		}
+	})
+
+	t.Run("malformed id", func(t *testing.T) {
+		f := newFakeSMEV(t, replyMTOM(delivery(t, smevKeys, func(rm *message.RequestMessage) { rm.Request.MessageMetadata.MessageID = "42" },
+			func(rm *message.RequestMessage) { rm.SMEVSignature = nil }), map[string][]byte{"a1@smev": pdf}))
+		_, err := newClient(t, f, nil).GetRequest(context.Background(), smevclient.Selector{})
+		if !errors.Is(err, smevclient.ErrSignatureMissing) || errors.As(err, new(*smevclient.UnverifiedDeliveryError)) {
+			t.Fatalf("err = %v; a message that cannot be acknowledged is not counted by its id", err)
+		}
+	})
+}

@@ -21,7 +21,10 @@
 //     replies as typed errors (ErrSignatureMissing, ErrUnknownSigner,
 //     ErrAttachmentMissing, ErrBadReply, ...), the caller's mistakes as
 //     *InputError (nothing sent) and unreadable attachment sources as
-//     *AttachmentError (not retried);
+//     *AttachmentError (not retried); a delivery that decoded, names a
+//     message id and still cannot be trusted comes as
+//     *UnverifiedDeliveryError (wrapping the reason) so that the caller can
+//     count it and in the end acknowledge it accepted=false;
 //   - journals every envelope sent and received to Config.JournalDir
 //     (OKNO_SMEV_JOURNAL_DIR in the server), one file each, exact bytes.
 //

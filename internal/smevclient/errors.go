@@ -13,7 +13,9 @@ import (
 type Fault = message.Fault
 
 // Errors about replies Okno cannot trust. None of them is retried: the
-// message stays in SMEV's queue unacknowledged and comes back.
+// message stays in SMEV's queue unacknowledged and comes back. For a
+// delivery with a usable message id they come inside an
+// *UnverifiedDeliveryError.
 var (
 	// ErrSignatureMissing: a reply lacks the SMEV signature while a Verifier is configured.
 	ErrSignatureMissing = errors.New("smev: reply has no SMEV signature")
@@ -32,6 +34,29 @@ var (
 	// ErrBadReply: the reply is not a SOAP envelope of the expected shape.
 	ErrBadReply = errors.New("smev: malformed reply")
 )
+
+// UnverifiedDeliveryError is a delivery taken from the queue that Okno
+// cannot trust or use although its envelope decoded and names a message id:
+// SMEV's signature over it fails, its attachments do not match their
+// headers, or a response is not of a valid shape. The same bytes would fail
+// again, so it is not retried; the message stays unacknowledged and comes
+// back, and the caller may count it by MessageID and in the end acknowledge
+// it accepted=false. Nothing in it is proven to come from the bus: the id
+// and ReplyTo are what the message claims.
+type UnverifiedDeliveryError struct {
+	MessageID string
+	ReplyTo   string
+	// Envelope is the exact SOAP envelope as received.
+	Envelope []byte
+	// Err is why it is not trusted (ErrSignatureInvalid, ErrAttachmentMissing, ...).
+	Err error
+}
+
+func (e *UnverifiedDeliveryError) Error() string {
+	return fmt.Sprintf("smev: delivery %s cannot be trusted: %v", e.MessageID, e.Err)
+}
+
+func (e *UnverifiedDeliveryError) Unwrap() error { return e.Err }
 
 // InputError reports a request the caller built wrongly; nothing was sent.
 type InputError struct {

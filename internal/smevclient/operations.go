@@ -313,14 +313,17 @@ func (c *Client) requestDelivery(ctx context.Context, rep *reply) (*Delivery, er
 	if rm == nil {
 		return nil, nil
 	}
-	if err := c.verify(ctx, rep.envelope, rm.SMEVSignature, rm.Request.ID); err != nil {
-		return nil, err
-	}
 	req := &rm.Request
+	untrusted := func(err error) error {
+		return unverified(req.MessageMetadata.MessageID, req.ReplyTo, rep.envelope, err)
+	}
+	if err := c.verify(ctx, rep.envelope, rm.SMEVSignature, req.ID); err != nil {
+		return nil, untrusted(err)
+	}
 	spd := &req.SenderProvidedRequestData
 	atts, err := receivedAttachments(spd.AttachmentHeaderList, spd.RefAttachmentHeaderList, rm.AttachmentContentList, req.FSAttachmentsList, rep.parts)
 	if err != nil {
-		return nil, err
+		return nil, untrusted(err)
 	}
 	d := &Delivery{
 		MessageID: req.MessageMetadata.MessageID, Metadata: req.MessageMetadata, Request: req,
@@ -341,26 +344,37 @@ func (c *Client) responseDelivery(ctx context.Context, rep *reply) (*Delivery, e
 	if rm == nil {
 		return nil, nil
 	}
-	if err := c.verify(ctx, rep.envelope, rm.SMEVSignature, rm.Response.ID); err != nil {
-		return nil, err
-	}
 	r := &rm.Response
+	untrusted := func(err error) error { return unverified(r.MessageMetadata.MessageID, "", rep.envelope, err) }
+	if err := c.verify(ctx, rep.envelope, rm.SMEVSignature, r.ID); err != nil {
+		return nil, untrusted(err)
+	}
 	spd := &r.SenderProvidedResponseData
 	atts, err := receivedAttachments(spd.AttachmentHeaderList, spd.RefAttachmentHeaderList, rm.AttachmentContentList, r.FSAttachmentsList, rep.parts)
 	if err != nil {
-		return nil, err
+		return nil, untrusted(err)
 	}
 	d := &Delivery{MessageID: r.MessageMetadata.MessageID, Metadata: r.MessageMetadata, Response: r, Attachments: atts, Envelope: rep.envelope}
 	if spd.MessagePrimaryContent != nil {
 		d.Content = spd.MessagePrimaryContent.XML
 	}
 	if err := spd.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadReply, err)
+		return nil, untrusted(fmt.Errorf("%w: %w", ErrBadReply, err))
 	}
 	if err := checkDelivered(d); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// unverified wraps why a decoded delivery is not trusted with what the
+// caller needs to count and acknowledge it; without a usable message id it
+// could not be acknowledged, and err comes back as it is.
+func unverified(messageID, replyTo string, envelope []byte, err error) error {
+	if !validMessageID(messageID, false) {
+		return err
+	}
+	return &UnverifiedDeliveryError{MessageID: messageID, ReplyTo: replyTo, Envelope: envelope, Err: err}
 }
 
 // checkDelivered refuses a delivery Okno could not acknowledge or answer.

@@ -249,7 +249,8 @@ func New(ctx context.Context, cfg Config) (*Stand, error) {
 	s.bus, err = bus.New(bus.Config{
 		Store: st, Systems: reg, Matrix: matrix, Verifier: signing.Verifier{}, Signer: smev, ParseCertificate: signing.Validity,
 		Redelivery: cfg.Redelivery, RedeliveryPerMiB: cfg.RedeliveryPerMiB, DuplicateDelivery: inj.Duplicate,
-		QueueCapacity: cfg.QueueCapacity,
+		QueueCapacity:  cfg.QueueCapacity,
+		ForgeSignature: inj.Forged,
 	})
 	if err != nil {
 		return fail(err)

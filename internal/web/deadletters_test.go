@@ -67,3 +67,48 @@ func TestDeadLetterScreen(t *testing.T) {
 		t.Errorf("closing a closed entry: %d, want 404", r.status)
 	}
 }
+
+// TestDeadLetterUnverifiedRetryRefused: a dead letter whose SMEV signature
+// failed is marked so in the list and on its page, offers no «Повторить»,
+// and a retry posted anyway is refused with 409 and a Russian reason,
+// changing nothing; it can still be closed.
+func TestDeadLetterUnverifiedRetryRefused(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	id := uuid.Must(uuid.NewUUID()).String()
+	s.ownerExec(`INSERT INTO intake_dead_letters (agency_id, bus_message_id, kind, state, attempts, first_seen, last_seen, reason, verified, envelope, delivery)
+		SELECT id, $1, 'request', 'dead', 5, now() - interval '1 minute', now(), 'smev: signature is invalid', false, convert_to('<forged/>', 'UTF8'), ''::bytea
+		FROM agencies WHERE code = 'MINSTROY'`, id)
+	var agency string
+	if err := s.ownerQuery(`SELECT agency_id::text FROM intake_dead_letters WHERE bus_message_id = $1`, id).Scan(&agency); err != nil {
+		t.Fatal(err)
+	}
+	entry := "/platform/dead-letters/" + agency + "/" + id
+	admin := s.browser().login("platform.admin")
+	mustContain(t, admin.get("/platform/dead-letters"), id, "Подпись СМЭВ не прошла проверку")
+	page := admin.get(entry)
+	mustContain(t, page, "Подпись СМЭВ не прошла проверку", "Закрыть", "&lt;forged/&gt;")
+	if strings.Contains(page.body, entry+"/retry") {
+		t.Error("the page offers «Повторить» for an unverified message")
+	}
+
+	r := admin.post(entry+"/retry", url.Values{})
+	if r.status != http.StatusConflict {
+		t.Fatalf("retry of an unverified dead letter: %d, want 409", r.status)
+	}
+	mustContain(t, r, "Подпись СМЭВ не прошла проверку: сообщение можно только закрыть")
+	if n := s.count(`SELECT count(*) FROM intake_dead_letters WHERE bus_message_id = $1 AND state = 'dead' AND attempts = 5 AND NOT verified
+		AND reason = 'smev: signature is invalid'`, id); n != 1 {
+		t.Fatal("the refused retry changed the entry")
+	}
+	if n := s.count(`SELECT count(*) FROM audit_log WHERE object_id = $1`, id); n != 0 {
+		t.Errorf("the refused retry left %d audit entries", n)
+	}
+
+	if r := admin.post(entry+"/close", url.Values{"reason": {"Подделка: подпись СМЭВ не сходится"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("close: %d", r.status)
+	}
+	if n := s.count(`SELECT count(*) FROM intake_dead_letters WHERE bus_message_id = $1 AND state = 'closed'`, id); n != 1 {
+		t.Error("the unverified entry could not be closed")
+	}
+}

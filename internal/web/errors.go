@@ -13,6 +13,7 @@ import (
 	"github.com/okno-oiv/okno/internal/cases"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/drafts"
+	"github.com/okno-oiv/okno/internal/intake"
 	"github.com/okno-oiv/okno/internal/people"
 	"github.com/okno-oiv/okno/views"
 )
@@ -73,6 +74,8 @@ func explain(err error) (failure, bool) {
 		return failure{http.StatusBadRequest, "Неверные данные", "Запрос содержит нулевой символ или текст не в кодировке UTF-8. Ничего не изменено. Введите текст заново с клавиатуры или откройте страницу по ссылке из «Окна»."}, true
 	case errors.Is(err, database.ErrBusy):
 		return failure{http.StatusConflict, "Дело сейчас меняет кто-то ещё", "Дело сейчас меняет кто-то ещё, повторите. Ничего не изменено: обновите страницу и выполните действие ещё раз."}, true
+	case errors.Is(err, intake.ErrUnverified):
+		return failure{http.StatusConflict, "Повтор невозможен", views.UnverifiedText + ": сообщение можно только закрыть. Ничего не изменено."}, true
 	case errors.Is(err, context.Canceled):
 		return failure{499, "Запрос прерван", "Запрос прерван."}, true
 	}

@@ -42,6 +42,10 @@ type Config struct {
 	// DuplicateDelivery, when it returns true for a delivered message,
 	// leaves it visible so the next Get delivers it again (fault injection).
 	DuplicateDelivery func() bool
+	// ForgeSignature, when it returns true for a delivered message's id,
+	// changes the delivery after it is signed, so that its SMEVSignature
+	// does not verify (fault injection: a forged message).
+	ForgeSignature func(messageID string) bool
 }
 
 // Defaults of Config.
@@ -66,6 +70,7 @@ type Bus struct {
 	capacity   int
 	now        func() time.Time
 	duplicate  func() bool
+	forge      func(messageID string) bool
 }
 
 // New checks cfg and returns a Bus.
@@ -82,6 +87,7 @@ func New(cfg Config) (*Bus, error) {
 		store: cfg.Store, systems: cfg.Systems, matrix: cfg.Matrix, verifier: cfg.Verifier, signer: cfg.Signer,
 		parseCert: cfg.ParseCertificate, redelivery: store.Redelivery{Base: cfg.Redelivery, PerMiB: cfg.RedeliveryPerMiB}, staleAfter: cfg.StaleAfter,
 		maxAttach: cfg.MaxAttachmentBytes, capacity: cfg.QueueCapacity, now: cfg.Now, duplicate: cfg.DuplicateDelivery,
+		forge: cfg.ForgeSignature,
 	}
 	if b.redelivery.Base <= 0 {
 		b.redelivery.Base = DefaultRedelivery

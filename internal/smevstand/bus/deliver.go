@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -53,6 +54,7 @@ func (b *Bus) GetRequest(ctx context.Context, caller string, sel message.Message
 	if err := b.sealed(&rm.Request, func(s *message.Signature) { rm.SMEVSignature = s }); err != nil {
 		return nil, err
 	}
+	b.forgeAfterSigning(m, &rm.Request.MessageMetadata)
 	return &message.GetRequestResponse{RequestMessage: rm}, nil
 }
 
@@ -92,6 +94,7 @@ func (b *Bus) GetResponse(ctx context.Context, caller string, sel message.Messag
 	if err := b.sealed(&rm.Response, func(s *message.Signature) { rm.SMEVSignature = s }); err != nil {
 		return nil, err
 	}
+	b.forgeAfterSigning(m, &rm.Response.MessageMetadata)
 	return &message.GetResponseResponse{ResponseMessage: rm}, nil
 }
 
@@ -106,6 +109,15 @@ func (b *Bus) deliver(ctx context.Context, sel store.Selector) (*store.Message, 
 		}
 	}
 	return m, nil
+}
+
+// forgeAfterSigning changes a signed delivery that fault injection marks
+// forged: it claims to have been sent a minute earlier than SMEV signed, so
+// its SMEVSignature no longer verifies while everything else looks right.
+func (b *Bus) forgeAfterSigning(m *store.Message, md *message.MessageMetadata) {
+	if b.forge != nil && b.forge(m.ID.String()) {
+		md.SendingTimestamp = md.SendingTimestamp.Add(-time.Minute)
+	}
 }
 
 func (b *Bus) deliveredMetadata(m *store.Message) message.MessageMetadata {

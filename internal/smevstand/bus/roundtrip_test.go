@@ -141,3 +141,37 @@ func TestUnackedMessageIsDeliveredAgain(t *testing.T) {
 		t.Fatalf("GetRequest after Ack = %+v, %v; want empty", after.RequestMessage, err)
 	}
 }
+
+// A message fault injection marks forged is delivered with an SMEVSignature
+// that does not verify, every time; the next message is signed as usual.
+func TestForgedDeliveryFailsSMEVSignature(t *testing.T) {
+	t.Parallel()
+	forged, good := newMessageID(t), newMessageID(t)
+	s := newStand(t, message.DefaultLimits(), func(c *bus.Config) {
+		c.ForgeSignature = func(id string) bool { return id == forged }
+	})
+	for _, id := range []string{forged, good} {
+		if _, err := s.sendRequest(s.minstroy, fnsRequest(t, id)); err != nil {
+			t.Fatalf("SendRequest %s: %v", id, err)
+		}
+	}
+	got, err := s.getRequest(s.fns, "", "")
+	if err != nil || got.RequestMessage == nil || got.RequestMessage.Request.MessageMetadata.MessageID != forged {
+		t.Fatalf("GetRequest = %+v, %v; want the forged message first", got, err)
+	}
+	doc, err := message.Marshal(got.RequestMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (signing.Verifier{}).Verify(doc, bus.SignedID, s.smev.CertificateDER()); err == nil {
+		t.Fatal("the forged delivery's SMEVSignature verifies")
+	}
+	if err := (signing.Verifier{}).Verify(doc, "SIGNED_BY_CALLER", s.minstroy.CertificateDER()); err != nil {
+		t.Fatalf("the sender's own signature broke too: %v", err)
+	}
+	got, err = s.getRequest(s.fns, "", "")
+	if err != nil || got.RequestMessage == nil || got.RequestMessage.Request.MessageMetadata.MessageID != good {
+		t.Fatalf("GetRequest = %+v, %v; want the good message", got, err)
+	}
+	verifySMEV(t, s, got.RequestMessage, "Request")
+}

@@ -2,7 +2,8 @@
 // reliability can be tested against the failures a real SMEV shows: slow
 // answers, HTTP 5xx from a proxy, connections that break after the call was
 // processed (the client must retry and meet MessageIsAlreadySent),
-// SMEVFailure faults, and messages delivered twice.
+// SMEVFailure faults, messages delivered twice, and messages whose SMEV
+// signature does not verify (a forged delivery).
 package faultinject
 
 import (
@@ -10,8 +11,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/okno-oiv/okno/internal/smevclient/message"
 )
@@ -28,7 +32,12 @@ type Config struct {
 	SMEVFailureRate float64
 	// DuplicateRate is the share of deliveries handed out again at once.
 	DuplicateRate float64
-	Seed          uint64
+	// ForgeSignatures are message ids whose every delivery (GetRequest,
+	// GetResponse) is changed after SMEV signed it, so that its SMEV
+	// signature does not verify: what a forged message in the queue looks
+	// like to the recipient.
+	ForgeSignatures []string
+	Seed            uint64
 }
 
 // Validate checks that every rate is a share.
@@ -40,6 +49,11 @@ func (c Config) Validate() error {
 	}
 	if c.Latency < 0 {
 		return fmt.Errorf("fault injection: negative latency %s", c.Latency)
+	}
+	for _, id := range c.ForgeSignatures {
+		if u, err := uuid.Parse(id); err != nil || u.String() != id {
+			return fmt.Errorf("fault injection: message id %q to forge is not a lowercase UUID", id)
+		}
 	}
 	return nil
 }
@@ -75,6 +89,12 @@ func (i *Injector) delay() time.Duration {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return time.Duration(i.r.Int64N(int64(i.cfg.Latency)))
+}
+
+// Forged says whether the delivery of the message is to go out with a
+// broken SMEV signature.
+func (i *Injector) Forged(messageID string) bool {
+	return slices.Contains(i.cfg.ForgeSignatures, messageID)
 }
 
 // Duplicate says whether a delivered message should be delivered again.

@@ -81,3 +81,19 @@ func TestRatesAreShares(t *testing.T) {
 		t.Fatalf("DuplicateRate 1 did not duplicate (%v)", err)
 	}
 }
+
+func TestForgeSignaturesNamesMessages(t *testing.T) {
+	const id = "6f1c2a3e-6a2b-11ef-8000-0242ac120002"
+	inj, err := faultinject.New(faultinject.Config{ForgeSignatures: []string{id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inj.Forged(id) || inj.Forged("6f1c2a3e-6a2b-11ef-8000-0242ac120003") {
+		t.Error("Forged does not pick exactly the configured message")
+	}
+	for _, bad := range []string{"42", strings.ToUpper(id)} {
+		if _, err := faultinject.New(faultinject.Config{ForgeSignatures: []string{bad}}); err == nil {
+			t.Errorf("message id %q to forge accepted", bad)
+		}
+	}
+}
