@@ -104,7 +104,7 @@ func (s *Service) Register(ctx context.Context, tx pgx.Tx, r Registration) (Case
 	if err := updateNumber(ctx, tx, c.ID, c.Number); err != nil {
 		return Case{}, fmt.Errorf("registry number: %w", err)
 	}
-		if err := s.recordStatus(ctx, tx, c.AgencyID, c.ID, "", StatusRegistered, r.Actor,
+	if err := s.recordStatus(ctx, tx, c.AgencyID, c.ID, "", StatusRegistered, r.Actor,
 		Note{Comment: "Номер " + c.Number, ToApplicant: "Номер " + c.Number}); err != nil {
 		return Case{}, err
 	}

@@ -125,13 +125,10 @@ func TestOverflowedDeliveriesBackOffAndGetStuck(t *testing.T) {
 	s := newBusSite(t, outbox.Backoff{First: 20 * time.Millisecond, Cap: 200 * time.Millisecond, StuckAfter: 500 * time.Millisecond}, "MINSTROY")
 	clerk := s.browser().login("minstroy.clerk")
 	head := s.browser().login("minstroy.head")
-	var ids []string
 	for range 3 {
-		id, r := clerk.registerOffice(validOffice(), []byte("%PDF-1.4 скан"))
-		if id == "" {
+		if id, r := clerk.registerOffice(validOffice(), []byte("%PDF-1.4 скан")); id == "" {
 			t.Fatalf("registration: %d %s", r.status, r.body)
 		}
-		ids = append(ids, id)
 	}
 	// One status fills the portal's queue; the two others overflow it.
 	eventually(t, "one status sent, two stuck on DestinationOverflow", func() bool {
