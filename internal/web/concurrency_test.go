@@ -93,7 +93,9 @@ func TestBulkAssignmentsInOppositeOrderDoNotDeadlock(t *testing.T) {
 	const n = 40
 	ids := make([]uuid.UUID, n)
 	for i := range ids {
-		ids[i] = s.addCase(registryCase{number: fmt.Sprintf("2026-RNS-%06d", i+1), status: "registered"})
+		// Assigned already: a status change taking an unassigned case into
+		// work would add an assignment entry of its own.
+		ids[i] = s.addCase(registryCase{number: fmt.Sprintf("2026-RNS-%06d", i+1), status: "registered", executor: "minstroy.clerk"})
 	}
 	reversed := slices.Clone(ids)
 	slices.Reverse(reversed)
