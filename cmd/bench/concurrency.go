@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,25 +23,32 @@ import (
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/database"
 	"github.com/okno-oiv/okno/internal/demo"
+	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
 // runConcurrency measures one agency worked by many people at once through
 // Okno's real HTTP handler: bulk assignments of the same cases in both
 // orders, status changes back and forth, card views, CSV exports and saved
-// filters, each worker repeating its kind of action for the duration. It
-// prints actions/s, the errors (any answer but the expected one), and the
-// p95 of a card view while at least one export is running.
+// filters, each worker repeating its kind of action for the duration; and
+// meanwhile pulling nodes handing bus deliveries to intake (new messages,
+// and messages taken before, which must come back as duplicates). It
+// prints actions/s, the errors (any answer but the expected one), the p95
+// of a card view while at least one export is running, and registrations
+// from the bus per second.
 func runConcurrency(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("concurrency", flag.ContinueOnError)
 	workers := fs.Int("workers", 16, "concurrent people")
 	duration := fs.Duration("duration", 30*time.Second, "how long they work")
 	nCases := fs.Int("cases", 2000, "cases in the agency's registry (what an export streams)")
 	batch := fs.Int("batch", 20, "cases in one bulk assignment")
+	pullers := fs.Int("bus", 2, "pulling nodes handing bus deliveries to intake besides the workers")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *workers < 1 || *duration <= 0 || *batch < 1 || *nCases < *batch {
-		return errors.New("concurrency: -workers, -duration and -batch must be positive and -cases at least -batch")
+	if *workers < 1 || *duration <= 0 || *batch < 1 || *nCases < *batch || *pullers < 0 {
+		return errors.New("concurrency: -workers, -duration and -batch must be positive, -bus not negative and -cases at least -batch")
 	}
 	ctx := context.Background()
 	w, err := openBusWorld(ctx, busWorldOptions{label: "concurrency"})
@@ -122,19 +130,16 @@ func runConcurrency(args []string, out io.Writer) error {
 			return c.expect(http.MethodPost, "/cases/filters", url.Values{"name": {fmt.Sprintf("Фильтр %p %d", c, i)}, "filter": {"status=in_progress"}}, http.StatusSeeOther)
 		}},
 	}
+	bus := &benchBusFeed{intake: w.okno.Intake, agency: agency}
 	var wg sync.WaitGroup
-	deadline := time.Now().Add(*duration)
-	started := time.Now()
-	for n := range *workers {
-		kind := kinds[n%len(kinds)]
-		c, err := newBenchClient(site.URL, kind.login)
-		if err != nil {
-			return fmt.Errorf("concurrency: %w", err)
-		}
+	var deadline time.Time
+	// repeat runs act until the deadline; counted is what it adds to (the
+	// people's actions, or the bus's deliveries).
+	repeat := func(counted *atomic.Int64, act func(i int) error) {
 		wg.Go(func() {
 			for i := 0; time.Now().Before(deadline); i++ {
-				err := kind.act(c, i)
-				actions.Add(1)
+				err := act(i)
+				counted.Add(1)
 				if err != nil {
 					failures.Add(1)
 					mu.Lock()
@@ -146,8 +151,34 @@ func runConcurrency(args []string, out io.Writer) error {
 			}
 		})
 	}
+	clients := make([]*benchClient, *workers)
+	for n := range clients {
+		if clients[n], err = newBenchClient(site.URL, kinds[n%len(kinds)].login); err != nil {
+			return fmt.Errorf("concurrency: %w", err)
+		}
+	}
+	// The batch has its executor before anyone sends a case of it for
+	// approval, which needs one.
+	if err := clients[0].assign(bulk, executor); err != nil {
+		return fmt.Errorf("concurrency: %w", err)
+	}
+	started := time.Now()
+	deadline = started.Add(*duration)
+	for n, c := range clients {
+		act := kinds[n%len(kinds)].act
+		repeat(&actions, func(i int) error { return act(c, i) })
+	}
+	var deliveries atomic.Int64
+	for range *pullers {
+		repeat(&deliveries, bus.deliver)
+	}
 	wg.Wait()
 	elapsed := time.Since(started)
+	var fromBus int64
+	if err := w.owner.QueryRow(ctx, `SELECT count(*) FROM cases WHERE agency_id = @agency AND bus_message_id IS NOT NULL`,
+		pgx.NamedArgs{"agency": agency}).Scan(&fromBus); err != nil {
+		return fmt.Errorf("concurrency: count cases from the bus: %w", err)
+	}
 	broken := "intact"
 	if err := database.InAgency(ctx, w.pool, agency, func(tx pgx.Tx) error {
 		b, err := audit.Verify(ctx, tx)
@@ -169,7 +200,74 @@ func runConcurrency(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "concurrency: audit chain %s\n", broken)
 	fmt.Fprintf(out, "concurrency: card view during an export: %d views, p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
 		len(cardDuringExport), quantile(cardDuringExport, 50), quantile(cardDuringExport, 95), quantile(cardDuringExport, 100))
+	registered, redelivered := bus.counts()
+	fmt.Fprintf(out, "concurrency: bus: %d nodes, %d deliveries, %d registrations, %.1f registrations/s, %d redeliveries taken as duplicates, %d cases from the bus\n",
+		*pullers, deliveries.Load(), registered, float64(registered)/elapsed.Seconds(), redelivered, fromBus)
 	return nil
+}
+
+// benchBusFeed hands intake deliveries of the building-permit service as
+// pulling nodes do: mostly new messages, every fourth one taken before
+// (its acknowledgement lost), which must be recognised as a duplicate.
+type benchBusFeed struct {
+	intake *intake.Service
+	agency uuid.UUID
+
+	mu          sync.Mutex
+	taken       []string
+	redelivered int
+}
+
+func (f *benchBusFeed) counts() (registered, redelivered int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.taken), f.redelivered
+}
+
+// deliver is a node's i-th delivery; the messages carry no files, so the
+// bus is never asked for one.
+func (f *benchBusFeed) deliver(i int) error {
+	f.mu.Lock()
+	id, again := uuid.NewString(), false
+	if i%4 == 3 && len(f.taken) > 0 {
+		id, again = f.taken[(i*7919)%len(f.taken)], true
+	}
+	f.mu.Unlock()
+	d := &smevclient.Delivery{MessageID: id, ReplyTo: "reply-to-" + id, Content: benchApplication(i)}
+	outcome, _, err := f.intake.Receive(context.Background(), f.agency, nil, d)
+	want := intake.OutcomeRegistered
+	if again {
+		want = intake.OutcomeDuplicate
+	}
+	if err == nil && outcome != want {
+		err = fmt.Errorf("%s", outcome)
+	}
+	if err != nil {
+		return fmt.Errorf("bus message %s (want %s): %w", id, want, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if again {
+		f.redelivered++
+	} else {
+		f.taken = append(f.taken, id)
+	}
+	return nil
+}
+
+// benchApplication is a building-permit application as the portal files it,
+// without its files (the service type registers it with the missing
+// documents as problems).
+func benchApplication(order int) []byte {
+	return []byte(`<FormData xmlns="` + forms.ConcentratorNamespace("building-permit", "1.0.0") + `"><orderId>` + strconv.Itoa(700000+order) + `</orderId>` +
+		`<Service><eServiceCode>10000000000101</eServiceCode><serviceTargetCode>10000000000101001</serviceTargetCode></Service>` +
+		`<Applicant type="PERSON"><Person><lastName>Иванова</lastName><firstName>Мария</firstName><middleName>Сергеевна</middleName>` +
+		`<birthDate>1985-03-14</birthDate><snils>11223344595</snils><IdentityDocument type="1"><series>4510</series><number>654321</number>` +
+		`<issueDate>2011-02-01</issueDate><issuedBy>ОУФМС России по г. Москве</issuedBy></IdentityDocument>` +
+		`<registrationAddress>г. Москва, ул. Ленина, д. 1, кв. 5</registrationAddress></Person>` +
+		`<Contacts><phone>+7 903 555-12-34</phone></Contacts></Applicant>` +
+		`<Object><objectName>Склад</objectName><cadastralNumber>77:01:0001001:1234</cadastralNumber>` +
+		`<objectAddress>г. Москва, ул. Строителей, д. 5</objectAddress></Object><Documents/></FormData>`)
 }
 
 // benchClient is a signed-in person's browser.

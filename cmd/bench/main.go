@@ -22,7 +22,7 @@ type command struct {
 // commands lists the benchmarks; each subcommand adds itself here.
 func commands() map[string]command {
 	return map[string]command{
-		"concurrency": {summary: "one agency worked by -workers people at once over HTTP: actions/s, errors, card p95 during exports", run: runConcurrency},
+		"concurrency": {summary: "one agency worked by -workers people over HTTP and -bus pulling nodes at once: actions/s, errors, card p95 during exports, bus registrations/s", run: runConcurrency},
 		"esign":       {summary: "Streebog and GOST R 34.10-2012 against OpenSSL's gost engine", run: runEsign},
 		"intake":      {summary: "applications/s from the SMEV 3 stand into cases, signatures on (-n 2000)", run: runIntake},
 		"registry":    {summary: "the case registry list at volume (-cases 1000000), p50/p95 per page kind", run: runRegistry},

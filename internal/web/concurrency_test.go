@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +22,9 @@ import (
 
 	"github.com/okno-oiv/okno/internal/audit"
 	"github.com/okno-oiv/okno/internal/database"
+	"github.com/okno-oiv/okno/internal/forms"
+	"github.com/okno-oiv/okno/internal/intake"
+	"github.com/okno-oiv/okno/internal/smevclient"
 )
 
 // send is a request of a browser that is safe from any goroutine: it
@@ -200,11 +205,147 @@ func stressDuration(t *testing.T) time.Duration {
 	return d
 }
 
+// busApplication is a building-permit application as the portal files it
+// over SMEV, without its files: the service type registers it and shows the
+// missing documents as the case's problems.
+func busApplication(order int) []byte {
+	return []byte(`<FormData xmlns="` + forms.ConcentratorNamespace("building-permit", "1.0.0") + `"><orderId>` + strconv.Itoa(order) + `</orderId>` +
+		`<Service><eServiceCode>10000000000101</eServiceCode><serviceTargetCode>10000000000101001</serviceTargetCode></Service>` +
+		`<Applicant type="PERSON"><Person><lastName>Иванова</lastName><firstName>Мария</firstName><middleName>Сергеевна</middleName>` +
+		`<birthDate>1985-03-14</birthDate><snils>11223344595</snils><IdentityDocument type="1"><series>4510</series><number>654321</number>` +
+		`<issueDate>2011-02-01</issueDate><issuedBy>ОУФМС России по г. Москве</issuedBy></IdentityDocument>` +
+		`<registrationAddress>г. Москва, ул. Ленина, д. 1, кв. 5</registrationAddress></Person>` +
+		`<Contacts><phone>+7 903 555-12-34</phone></Contacts></Applicant>` +
+		`<Object><objectName>Склад</objectName><cadastralNumber>77:01:0001001:1234</cadastralNumber>` +
+		`<objectAddress>г. Москва, ул. Строителей, д. 5</objectAddress></Object><Documents/></FormData>`)
+}
+
+// busFeed delivers applications to one agency as pulling nodes do. Most
+// deliveries are new messages; some reach two nodes at once; some are
+// messages taken before whose acknowledgement was lost. taken is every
+// message intake registered.
+type busFeed struct {
+	intake *intake.Service
+	agency uuid.UUID
+
+	mu    sync.Mutex
+	next  int
+	taken []string
+}
+
+func (f *busFeed) newDelivery() *smevclient.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next++
+	id := uuid.NewString()
+	return &smevclient.Delivery{MessageID: id, ReplyTo: "reply-to-" + id, Content: busApplication(900000 + f.next)}
+}
+
+// receive hands one delivery to intake the way the puller does: the
+// messages carry no files, so the bus is never asked for one.
+func (f *busFeed) receive(d *smevclient.Delivery) (intake.Outcome, error) {
+	outcome, _, err := f.intake.Receive(context.Background(), f.agency, nil, d)
+	if err != nil {
+		return "", fmt.Errorf("bus message %s: %w", d.MessageID, err)
+	}
+	return outcome, nil
+}
+
+func (f *busFeed) took(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.taken = append(f.taken, id)
+}
+
+// deliver is the i-th delivery of a pulling node.
+func (f *busFeed) deliver(i int) error {
+	switch i % 4 {
+	case 1: // a redelivery of a message taken before
+		f.mu.Lock()
+		var again *smevclient.Delivery
+		if len(f.taken) > 0 {
+			id := f.taken[(i*7919)%len(f.taken)]
+			again = &smevclient.Delivery{MessageID: id, ReplyTo: "reply-to-" + id, Content: busApplication(0)}
+		}
+		f.mu.Unlock()
+		if again == nil {
+			return nil
+		}
+		outcome, err := f.receive(again)
+		if err == nil && outcome != intake.OutcomeDuplicate {
+			err = fmt.Errorf("redelivered message %s: %s, want %s", again.MessageID, outcome, intake.OutcomeDuplicate)
+		}
+		return err
+	case 3: // one message reaches two nodes at once: one of them registers it
+		d := f.newDelivery()
+		outcomes := make([]intake.Outcome, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for n := range 2 {
+			wg.Go(func() { outcomes[n], errs[n] = f.receive(d) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		slices.Sort(outcomes)
+		if !slices.Equal(outcomes, []intake.Outcome{intake.OutcomeDuplicate, intake.OutcomeRegistered}) {
+			return fmt.Errorf("message %s taken by two nodes at once: %v, want one registered and one duplicate", d.MessageID, outcomes)
+		}
+		f.took(d.MessageID)
+		return nil
+	default:
+		d := f.newDelivery()
+		outcome, err := f.receive(d)
+		if err == nil && outcome != intake.OutcomeRegistered {
+			err = fmt.Errorf("new message %s: %s, want %s", d.MessageID, outcome, intake.OutcomeRegistered)
+		}
+		if err == nil {
+			f.took(d.MessageID)
+		}
+		return err
+	}
+}
+
+// registryNumbers says what is wrong with the numbers of the cases
+// registered since the counter stood at before (every case not in seeded):
+// they must run from before+1 to the counter without a gap or a repeat.
+func (s *site) registryNumbers(agency uuid.UUID, seeded []uuid.UUID, before int) error {
+	var got struct {
+		Cases, Numbers, Seqs, First, Last, Counter, OtherYear int
+	}
+	err := s.ownerQuery(`SELECT count(*), count(DISTINCT number), count(DISTINCT seq), coalesce(min(seq), 0), coalesce(max(seq), 0),
+			count(*) FILTER (WHERE NOT number LIKE year::text || '-%'),
+			coalesce((SELECT last_seq FROM registry_counters c WHERE c.agency_id = @agency AND c.year = max(n.year)), 0)
+		FROM (SELECT number, substring(number FROM '(\d+)$')::int AS seq,
+				extract(year FROM now() AT TIME ZONE a.time_zone)::int AS year
+			FROM cases JOIN agencies a ON a.id = cases.agency_id
+			WHERE cases.agency_id = @agency AND cases.id <> ALL(@seeded)) n`,
+		pgx.NamedArgs{"agency": agency, "seeded": seeded}).
+		Scan(&got.Cases, &got.Numbers, &got.Seqs, &got.First, &got.Last, &got.OtherYear, &got.Counter)
+	switch {
+	case err != nil:
+		return err
+	case got.Cases == 0:
+		return errors.New("no case registered")
+	case got.Numbers != got.Cases || got.Seqs != got.Cases:
+		return fmt.Errorf("%d cases registered with %d distinct numbers (%d distinct sequence numbers)", got.Cases, got.Numbers, got.Seqs)
+	case got.OtherYear != 0:
+		return fmt.Errorf("%d cases numbered for another year", got.OtherYear)
+	case got.First != before+1 || got.Last != got.Counter || got.Last-got.First+1 != got.Cases:
+		return fmt.Errorf("%d cases numbered %d to %d, counter at %d: want %d to %d without gaps", got.Cases, got.First, got.Last, got.Counter, before+1, got.Counter)
+	}
+	return nil
+}
+
 // Sixteen people work one agency at once for a while: bulk assignments in
 // both orders, status changes back and forth, card views, exports, saved
-// filters and paper registrations. Every answer must be the one a person
-// expects (a stale status is one: the page says so); any error page, and a
-// broken audit chain afterwards, fails the test.
+// filters and paper registrations; meanwhile two pulling nodes hand the
+// bus's applications to intake, some of them twice. Every answer must be
+// the one a person expects (a stale status is one: the page says so); any
+// error page or failed delivery fails the test, and so do afterwards a
+// message registered twice or not at all, a gap or a repeat in the
+// registry numbers, and a broken audit chain.
 func TestManyClerksAtOnce(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -216,6 +357,16 @@ func TestManyClerksAtOnce(t *testing.T) {
 	reversed := slices.Clone(ids)
 	slices.Reverse(reversed)
 	executor := s.userID("minstroy.clerk")
+	var agency uuid.UUID
+	if err := s.ownerQuery(`SELECT id FROM agencies WHERE code = 'MINSTROY'`).Scan(&agency); err != nil {
+		t.Fatal(err)
+	}
+	var seeded []uuid.UUID // every case of the agency before the run
+	if err := s.ownerQuery(`SELECT coalesce(array_agg(id), '{}') FROM cases WHERE agency_id = @agency`, pgx.NamedArgs{"agency": agency}).Scan(&seeded); err != nil {
+		t.Fatal(err)
+	}
+	counter := s.count(`SELECT coalesce(max(last_seq), 0) FROM registry_counters WHERE agency_id = @agency`, pgx.NamedArgs{"agency": agency})
+	bus := &busFeed{intake: s.okno.Intake, agency: agency}
 	expect := func(r response, err error, status int, what string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
@@ -277,21 +428,18 @@ func TestManyClerksAtOnce(t *testing.T) {
 			return nil
 		},
 	}
-	// Sixteen workers: two of each kind, the head returning cases for approval.
+	// Sixteen people: two of each kind, the head returning cases for
+	// approval; and two pulling nodes.
 	logins := []string{"minstroy.head", "minstroy.clerk", "minstroy.clerk", "minstroy.head", "minstroy.clerk", "minstroy.head", "minstroy.clerk", "minstroy.clerk"}
 	deadline := time.Now().Add(stressDuration(t))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var failures []error
 	actions := 0
-	for w := range 16 {
-		kind := w % len(workers)
-		b := s.browser().login(logins[kind])
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	repeat := func(act func(i int) error) {
+		wg.Go(func() {
 			for i := 0; time.Now().Before(deadline); i++ {
-				err := workers[kind](b, i)
+				err := act(i)
 				mu.Lock()
 				actions++
 				if err != nil && len(failures) < 20 {
@@ -299,16 +447,30 @@ func TestManyClerksAtOnce(t *testing.T) {
 				}
 				mu.Unlock()
 			}
-		}()
+		})
+	}
+	for w := range 16 {
+		kind := w % len(workers)
+		b := s.browser().login(logins[kind])
+		repeat(func(i int) error { return workers[kind](b, i) })
+	}
+	for range 2 {
+		repeat(bus.deliver)
 	}
 	wg.Wait()
 	for _, err := range failures {
 		t.Error(err)
 	}
-	t.Logf("%d actions", actions)
-	var agency uuid.UUID
-	if err := s.ownerQuery(`SELECT id FROM agencies WHERE code = 'MINSTROY'`).Scan(&agency); err != nil {
-		t.Fatal(err)
+	t.Logf("%d actions, %d applications from the bus", actions, len(bus.taken))
+	if got := s.count(`SELECT count(*) FROM cases WHERE agency_id = @agency AND bus_message_id IS NOT NULL`, pgx.NamedArgs{"agency": agency}); got != len(bus.taken) {
+		t.Errorf("%d cases from the bus, want one for each of %d messages", got, len(bus.taken))
+	}
+	if got := s.count(`SELECT count(DISTINCT bus_message_id) FROM cases WHERE agency_id = @agency AND bus_message_id = ANY(@taken)`,
+		pgx.NamedArgs{"agency": agency, "taken": bus.taken}); got != len(bus.taken) {
+		t.Errorf("%d of the %d messages taken have their case", got, len(bus.taken))
+	}
+	if err := s.registryNumbers(agency, seeded, counter); err != nil {
+		t.Error(err)
 	}
 	ctx := context.Background()
 	var broken *audit.Break

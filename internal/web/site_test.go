@@ -32,7 +32,8 @@ type site struct {
 	handler http.Handler  // Okno's real handler, for tests that read its routes
 	owner   *pgxpool.Pool // the database owner's few connections, outside the application's rules
 	log     *syncBuffer
-	blobs   string // the local blob store's directory
+	blobs   string   // the local blob store's directory
+	okno    *app.App // what the handler serves, for tests that deliver from the bus
 }
 
 type syncBuffer struct {
@@ -83,7 +84,7 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(owner.Close)
-	return &site{t: t, db: db, url: ts.URL, handler: ts.Config.Handler, owner: owner, log: logs, blobs: blobDir}
+	return &site{t: t, db: db, url: ts.URL, handler: ts.Config.Handler, owner: owner, log: logs, blobs: blobDir, okno: okno}
 }
 
 // browser is a cookie-keeping client that, like a browser, sends
