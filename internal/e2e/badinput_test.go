@@ -233,7 +233,7 @@ func (w *world) assertRejected(id, agency string, code message.RejectCode, want 
 	if n := w.count(`SELECT count(*) FROM smevstand.message WHERE original_id = $1 AND sender = $2`, id, agency); n != 1 {
 		w.t.Errorf("%d answers from %s to one rejected message", n, agency)
 	}
-	eventually(w.t, 30*time.Second, "the rejection to be recorded as accepted by the bus", func() bool {
+	eventually(w.t, 90*time.Second, "the rejection to be recorded as accepted by the bus", func() bool {
 		return w.count(`SELECT count(*) FROM intake_rejections WHERE bus_message_id = $1 AND response_state = 'accepted'`, id) == 1
 	})
 	// Nothing refers to the files of a refused application, so keeping them

@@ -202,10 +202,16 @@ func TestBrowserRefusalAsksFirst(t *testing.T) {
 		chromedp.WaitVisible(`#confirm-refused`),
 		chromedp.Click(`#confirm-refused button[value=confirm]`),
 	)
-	// The dialog submits the form from its close event, so the new page
-	// comes after the click returns: wait for that page itself (a wait
-	// begun on the old document can miss the navigation).
-	b.waitFor(`document.querySelector(".flash-ok") !== null`)
+	// The dialog submits the form from its close event, after the click
+	// returns. Wait for the refusal to be made, then open the card as the
+	// head would next (under load the headless browser was seen to keep
+	// the old document after the submission's redirect).
+	for deadline := time.Now().Add(30 * time.Second); s.count(`SELECT count(*) FROM cases WHERE id = $1 AND status = 'refused'`, id) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("confirming did not refuse the case")
+		}
+	}
+	b.open("/cases/"+id, `#case-status`)
 	b.do("screenshot", browsertest.Screenshot("50-refused"))
 	if st := b.text(`#case-status`); st != "Отказ" {
 		t.Fatalf("status after confirming: %q", st)
