@@ -123,25 +123,9 @@ func CreateCRL(random io.Reader, t *CRLTemplate, issuer *Certificate, issuerKey 
 			})
 		})
 	})
-	tbsDER, err := tbs.Bytes()
+	der, err := signTBS(random, issuerKey, &tbs, "CRL")
 	if err != nil {
-		return nil, fmt.Errorf("esign: encode TBSCertList: %w", err)
-	}
-	h := p.NewHash()
-	h.Write(tbsDER)
-	sig, err := issuerKey.SignDigest(random, h.Sum(nil))
-	if err != nil {
-		return nil, wrap("sign CRL", err)
-	}
-	var crl cryptobyte.Builder
-	crl.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddBytes(tbsDER)
-		addSignatureAlgorithm(b, p)
-		b.AddASN1BitString(sig)
-	})
-	der, err := crl.Bytes()
-	if err != nil {
-		return nil, fmt.Errorf("esign: encode CRL: %w", err)
+		return nil, err
 	}
 	return ParseCRL(der)
 }

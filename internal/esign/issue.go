@@ -100,27 +100,39 @@ func CreateCertificate(random io.Reader, t *Template, pub *PublicKey, issuer *Ce
 			})
 		})
 	})
+	der, err := signTBS(random, issuerKey, &tbs, "certificate")
+	if err != nil {
+		return nil, err
+	}
+	return ParseCertificate(der)
+}
+
+// signTBS signs the to-be-signed part of a certificate or a CRL with the
+// issuer's key and wraps it, the algorithm and the signature in the SEQUENCE
+// both structures share (RFC 5280 4.1 and 5.1).
+func signTBS(random io.Reader, issuerKey *PrivateKey, tbs *cryptobyte.Builder, what string) ([]byte, error) {
+	p := issuerKey.ParamSet()
 	tbsDER, err := tbs.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("esign: encode TBSCertificate: %w", err)
+		return nil, fmt.Errorf("esign: encode the signed part of the %s: %w", what, err)
 	}
 	h := p.NewHash()
 	h.Write(tbsDER)
 	sig, err := issuerKey.SignDigest(random, h.Sum(nil))
 	if err != nil {
-		return nil, wrap("sign certificate", err)
+		return nil, wrap("sign "+what, err)
 	}
-	var cert cryptobyte.Builder
-	cert.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+	var out cryptobyte.Builder
+	out.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddBytes(tbsDER)
 		addSignatureAlgorithm(b, p)
 		b.AddASN1BitString(sig)
 	})
-	der, err := cert.Bytes()
+	der, err := out.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("esign: encode certificate: %w", err)
+		return nil, fmt.Errorf("esign: encode %s: %w", what, err)
 	}
-	return ParseCertificate(der)
+	return der, nil
 }
 
 func checkTemplate(t *Template, pub *PublicKey, issuer *Certificate, issuerKey *PrivateKey) error {
