@@ -48,8 +48,21 @@ var caseLink = regexp.MustCompile(`^/cases/([0-9a-f-]{36})$`)
 // registerOffice files a paper application as the browser would and returns the case id.
 func (b *browser) registerOffice(values map[string]string, scan []byte) (string, response) {
 	b.s.t.Helper()
+	return b.registerOfficeAt("RNS", values, scan)
+}
+
+// registerOfficeAt files a paper application for the service code.
+func (b *browser) registerOfficeAt(code string, values map[string]string, scan []byte) (string, response) {
+	b.s.t.Helper()
 	ctype, body := officeForm(b.s.t, values, "скан заявления.pdf", scan)
-	req, _ := http.NewRequest(http.MethodPost, b.s.url+"/cases/new/RNS", body)
+	return b.postOffice(code, ctype, body)
+}
+
+// postOffice sends a multipart office form and returns the case id the
+// answer redirects to ("" when it does not).
+func (b *browser) postOffice(code, ctype string, body io.Reader) (string, response) {
+	b.s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.s.url+"/cases/new/"+code, body)
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	resp, err := b.client.Do(req)

@@ -208,26 +208,6 @@ func validHeritageOffice() map[string]string {
 	}
 }
 
-// registerOfficeAt files a paper application for the service code.
-func (b *browser) registerOfficeAt(code string, values map[string]string, scan []byte) (string, response) {
-	b.s.t.Helper()
-	ctype, body := officeForm(b.s.t, values, "скан заявления.pdf", scan)
-	req, _ := http.NewRequest(http.MethodPost, b.s.url+"/cases/new/"+code, body)
-	req.Header.Set("Content-Type", ctype)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, body: string(raw), location: resp.Header.Get("Location"), header: resp.Header}
-	if m := caseLink.FindStringSubmatch(r.location); m != nil {
-		return m[1], r
-	}
-	return "", r
-}
-
 // TestCancellingAStuckStatusLetsTheNextGo: an office case's next status
 // waits for the portal's answer to its first (which names the cabinet's
 // order); when that answer never comes both are marked stuck, and the head

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -45,20 +44,7 @@ func (b *browser) uploadScan(name, declared string, content []byte) (string, res
 	}
 	fw.Write(content)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, b.s.url+"/cases/new/RNS", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, body: string(raw), location: resp.Header.Get("Location"), header: resp.Header}
-	if m := caseLink.FindStringSubmatch(r.location); m != nil {
-		return m[1], r
-	}
-	return "", r
+	return b.postOffice("RNS", mw.FormDataContentType(), &body)
 }
 
 // plantDocument adds a file to a case the way rows stored before content
