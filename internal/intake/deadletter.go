@@ -89,7 +89,7 @@ func (s *Service) Failed(ctx context.Context, agencyID uuid.UUID, kind string, d
 			}
 		}
 		if err := audit.Record(ctx, tx, audit.SystemActor(), audit.Entry{Action: "intake.dead_letter", ObjectType: "bus_message",
-			ObjectID: d.MessageID, Details: map[string]any{"kind": kind, "attempts": attempts, "verified": verified, "reason": clip(reason, 500)}}); err != nil {
+			ObjectID: d.MessageID, Details: map[string]any{"kind": kind, "attempts": attempts, "verified": verified, "reason": truncate(reason, 500)}}); err != nil {
 			return err
 		}
 		return s.updateGauge(ctx, tx)
@@ -187,7 +187,7 @@ func (s *Service) RetryDeadLetter(ctx context.Context, by *people.Principal, age
 	err = s.inAgency(ctx, agencyID, func(tx pgx.Tx) error {
 		details := map[string]any{"kind": dl.Kind, "outcome": string(outcome)}
 		if runErr != nil {
-			details["error"] = clip(runErr.Error(), 500)
+			details["error"] = truncate(runErr.Error(), 500)
 			if _, err := tx.Exec(ctx, `UPDATE intake_dead_letters SET reason = @reason, last_seen = @at WHERE bus_message_id = @message_id`,
 				pgx.NamedArgs{"reason": runErr.Error(), "at": s.now(), "message_id": messageID}); err != nil {
 				return err
@@ -281,12 +281,4 @@ func (s *Service) maxAttempts() int {
 		return s.cfg.MaxAttempts
 	}
 	return DefaultMaxAttempts
-}
-
-// clip shortens a technical reason for an audit entry.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
